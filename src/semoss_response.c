@@ -1,0 +1,972 @@
+/*-------------------------------------------------------------------------
+ *
+ * semoss_response.c
+ *		  Response handling for the SEMOSS client: JSON parsing, reply
+ *		  classification, pixelReturn entries, Collect pages, error text.
+ *
+ * Bodies are parsed with json-c in strict mode with UTF-8 validation; the
+ * shape of a Collect page is validated once, when it is parsed, so the
+ * accessors used per cell by the FDW are plain indexed lookups.  Nothing
+ * here performs I/O; the unit tests feed canned bodies to these functions.
+ *
+ * Keys are always looked up by name (SEMOSS's key order is not specified
+ * and newer servers add keys), and unknown keys are ignored.
+ *
+ * IDENTIFICATION
+ *		  src/semoss_response.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "semoss_client_internal.h"
+
+/* A Collect page: the parsed reply, kept whole, plus validated shortcuts. */
+struct SemossPage
+{
+	json_object *root;			/* owns everything below */
+	json_object *values;		/* array of nrows arrays of ncols cells */
+	json_object *headers;		/* array of ncols strings */
+	json_object *header_info;	/* array of ncols objects, or NULL */
+	char	   *task_id;		/* public task id (see semoss_task_public_id) */
+	int			nrows;
+	int			ncols;
+	size_t		bytes;			/* size of the JSON body */
+};
+
+/* Serialisation flags for JSON cells and outputs handed to callers. */
+#define SEMOSS_JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+/* ---- error text ---- */
+
+/*
+ * Length of the valid UTF-8 sequence at s (at most avail bytes), or 0 if
+ * the bytes there are not valid UTF-8 (overlong forms, surrogates and
+ * code points above U+10FFFF are invalid).
+ */
+static size_t
+utf8_sequence_length(const unsigned char *s, size_t avail)
+{
+	unsigned char c = s[0];
+	size_t		n;
+	size_t		i;
+	unsigned char lo = 0x80;
+	unsigned char hi = 0xBF;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		n = 2;
+	else if (c >= 0xE0 && c <= 0xEF)
+	{
+		n = 3;
+		if (c == 0xE0)
+			lo = 0xA0;
+		else if (c == 0xED)
+			hi = 0x9F;
+	}
+	else if (c >= 0xF0 && c <= 0xF4)
+	{
+		n = 4;
+		if (c == 0xF0)
+			lo = 0x90;
+		else if (c == 0xF4)
+			hi = 0x8F;
+	}
+	else
+		return 0;
+	if (avail < n)
+		return 0;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+	{
+		if (s[i] < 0x80 || s[i] > 0xBF)
+			return 0;
+	}
+	return n;
+}
+
+/*
+ * Copy remote or user text into dst as printable, valid UTF-8: invalid
+ * bytes become '?', control characters become spaces (multiline keeps
+ * newlines and tabs), and in single-line mode runs of whitespace collapse
+ * to one space.  If src does not fit it is cut at a character boundary and
+ * "..." is appended.  srclen SIZE_MAX means strlen(src).  Returns the
+ * length written (dst is always terminated when dstsize > 0).
+ */
+size_t
+semoss_sanitize_text(char *dst, size_t dstsize, const char *src,
+					 size_t srclen, bool multiline)
+{
+	const unsigned char *s = (const unsigned char *) src;
+	size_t		i = 0;
+	size_t		o = 0;
+	bool		truncated = false;
+	bool		last_space = false;
+
+	if (dstsize == 0)
+		return 0;
+	if (src == NULL)
+		srclen = 0;
+	else if (srclen == SIZE_MAX)
+		srclen = strlen(src);
+	while (i < srclen)
+	{
+		size_t		n = utf8_sequence_length(s + i, srclen - i);
+		char		one = 0;
+
+		if (n == 0)
+		{
+			one = '?';
+			n = 1;
+		}
+		else if (n == 1 && (s[i] < 0x20 || s[i] == 0x7F))
+		{
+			if (multiline && (s[i] == '\n' || s[i] == '\t'))
+				one = (char) s[i];
+			else if (multiline && s[i] == '\r')
+			{
+				i++;
+				continue;
+			}
+			else
+				one = ' ';
+		}
+		if (!multiline && (one == ' ' || (n == 1 && s[i] == ' ')))
+		{
+			if (last_space)
+			{
+				i += n;
+				continue;
+			}
+			last_space = true;
+			one = ' ';
+		}
+		else
+			last_space = false;
+
+		if (o + n >= dstsize)
+		{
+			truncated = true;
+			break;
+		}
+		if (one != 0)
+			dst[o] = one;
+		else
+			memcpy(dst + o, s + i, n);
+		o += n;
+		i += n;
+	}
+	if (truncated && dstsize > 4)
+	{
+		/* make room for "..." without splitting a character */
+		while (o + 3 >= dstsize)
+		{
+			o--;
+			while (o > 0 && (((unsigned char) dst[o]) & 0xC0) == 0x80)
+				o--;
+		}
+		memcpy(dst + o, "...", 3);
+		o += 3;
+	}
+	dst[o] = '\0';
+	return o;
+}
+
+/* Reset err to "no error"; err may be NULL. */
+void
+semoss_error_clear(SemossError *err)
+{
+	if (err == NULL)
+		return;
+	err->status = SEMOSS_OK;
+	err->http_status = 0;
+	err->message[0] = '\0';
+	err->detail[0] = '\0';
+}
+
+/*
+ * Fill err (which may be NULL) with a status and a one-line message; the
+ * detail is cleared.  Returns status so callers can `return
+ * semoss_error_set(...)`.
+ */
+SemossStatus
+semoss_error_set(SemossError *err, SemossStatus status, long http_status,
+				 const char *fmt,...)
+{
+	char		raw[sizeof(err->message)];
+	va_list		ap;
+
+	if (err == NULL)
+		return status;
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	va_end(ap);
+	err->status = status;
+	err->http_status = http_status;
+	semoss_sanitize_text(err->message, sizeof(err->message), raw,
+						 SIZE_MAX, false);
+	err->detail[0] = '\0';
+	return status;
+}
+
+/* Set err's detail from remote text (len SIZE_MAX = NUL-terminated). */
+void
+semoss_error_set_detail(SemossError *err, const char *text, size_t len,
+						bool multiline)
+{
+	if (err == NULL)
+		return;
+	semoss_sanitize_text(err->detail, sizeof(err->detail), text, len,
+						 multiline);
+}
+
+/* Put context in front of err's message: "<context>: <message>". */
+void
+semoss_error_prefix(SemossError *err, const char *fmt,...)
+{
+	char		prefix[256];
+	char		combined[sizeof(err->message) + sizeof(prefix) + 2];
+	va_list		ap;
+
+	if (err == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	va_end(ap);
+	snprintf(combined, sizeof(combined), "%s: %s", prefix, err->message);
+	semoss_sanitize_text(err->message, sizeof(err->message), combined,
+						 SIZE_MAX, false);
+}
+
+/* ---- JSON parsing ---- */
+
+/* True if body[from, len) is nothing but JSON whitespace. */
+static bool
+only_whitespace(const char *body, size_t from, size_t len)
+{
+	size_t		i;
+
+	for (i = from; i < len; i++)
+	{
+		char		c = body[i];
+
+		if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Find an integer literal (outside strings) whose value does not fit in
+ * 64 bits.  json-c silently clamps such literals to INT64_MIN/UINT64_MAX,
+ * which would hand the FDW a wrong number, so replies holding one are
+ * rejected.  Assumes body is valid JSON (it has already been parsed).
+ */
+bool
+semoss_json_find_oversized_integer(const char *body, size_t len,
+								   size_t *offset)
+{
+	size_t		i = 0;
+
+	while (i < len)
+	{
+		char		c = body[i];
+
+		if (c == '"')
+		{
+			for (i++; i < len && body[i] != '"'; i++)
+			{
+				if (body[i] == '\\')
+					i++;
+			}
+			i++;
+		}
+		else if (c == '-' || (c >= '0' && c <= '9'))
+		{
+			size_t		start = i;
+			size_t		digits_start;
+			size_t		ndigits;
+			bool		negative = (c == '-');
+			bool		integer = true;
+
+			if (negative)
+				i++;
+			digits_start = i;
+			while (i < len && body[i] >= '0' && body[i] <= '9')
+				i++;
+			ndigits = i - digits_start;
+			while (i < len && (body[i] == '.' || body[i] == 'e' ||
+							   body[i] == 'E' || body[i] == '+' ||
+							   body[i] == '-' ||
+							   (body[i] >= '0' && body[i] <= '9')))
+			{
+				integer = false;
+				i++;
+			}
+			if (integer && ndigits >= 19)
+			{
+				const char *limit = negative ? "9223372036854775808" :
+				"18446744073709551615";
+				size_t		limitlen = strlen(limit);
+
+				if (ndigits > limitlen ||
+					(ndigits == limitlen &&
+					 memcmp(body + digits_start, limit, limitlen) > 0))
+				{
+					*offset = start;
+					return true;
+				}
+			}
+		}
+		else
+			i++;
+	}
+	return false;
+}
+
+/*
+ * Parse a whole response body as one JSON value.  The parse is strict and
+ * validates UTF-8; it runs in chunks of SEMOSS_PARSE_CHUNK bytes (cut at
+ * UTF-8 character boundaries, which json-c's validator needs) and calls
+ * interrupt_check between chunks, so a cancel also stops the parse of a
+ * huge page.  Errors name the byte offset.
+ */
+SemossStatus
+semoss_json_parse(const char *body, size_t len,
+				  SemossInterruptCheck interrupt_check, void *interrupt_arg,
+				  json_object **result, SemossError *err)
+{
+	struct json_tokener *tok;
+	json_object *obj = NULL;
+	enum json_tokener_error jerr = json_tokener_continue;
+	size_t		pos = 0;
+	size_t		bad;
+
+	*result = NULL;
+	if (len == 0 || only_whitespace(body, 0, len))
+		return semoss_error_set(err, SEMOSS_ERR_PROTOCOL, 0,
+								"empty response body where JSON was expected");
+	tok = json_tokener_new_ex(SEMOSS_JSON_MAX_DEPTH);
+	if (tok == NULL)
+		return semoss_error_set(err, SEMOSS_ERR_OUT_OF_MEMORY, 0,
+								"out of memory creating a JSON parser");
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+
+	while (pos < len)
+	{
+		size_t		chunk = len - pos;
+
+		if (chunk > SEMOSS_PARSE_CHUNK)
+		{
+			chunk = SEMOSS_PARSE_CHUNK;
+			while (chunk > 0 &&
+				   (((unsigned char) body[pos + chunk]) & 0xC0) == 0x80)
+				chunk--;
+			if (chunk == 0)
+				chunk = SEMOSS_PARSE_CHUNK;
+		}
+		obj = json_tokener_parse_ex(tok, body + pos, (int) chunk);
+		jerr = json_tokener_get_error(tok);
+		if (jerr == json_tokener_success)
+		{
+			size_t		end = pos + json_tokener_get_parse_end(tok);
+
+			if (!only_whitespace(body, end, len))
+			{
+				json_object_put(obj);
+				json_tokener_free(tok);
+				return semoss_error_set(err, SEMOSS_ERR_PROTOCOL, 0,
+										"unexpected data after the JSON value at byte %zu of %zu",
+										end, len);
+			}
+			break;
+		}
+		if (jerr != json_tokener_continue)
+		{
+			size_t		at = pos + json_tokener_get_parse_end(tok);
+
+			json_tokener_free(tok);
+			return semoss_error_set(err, SEMOSS_ERR_PROTOCOL, 0,
+									"invalid JSON at byte %zu of %zu: %s",
+									at, len, json_tokener_error_desc(jerr));
+		}
+		pos += chunk;
+		if (pos < len && interrupt_check != NULL &&
+			interrupt_check(interrupt_arg))
+		{
+			json_tokener_free(tok);
+			return semoss_error_set(err, SEMOSS_ERR_CANCELLED, 0,
+									"request cancelled while parsing the response");
+		}
+	}
+	if (jerr == json_tokener_continue)
+	{
+		/* a top-level number needs a terminator; anything else is cut off */
+		obj = json_tokener_parse_ex(tok, "", 1);
+		jerr = json_tokener_get_error(tok);
+		if (jerr != json_tokener_success)
+		{
+			json_tokener_free(tok);
+			return semoss_error_set(err, SEMOSS_ERR_PROTOCOL, 0,
+									"truncated JSON: the response ended after %zu bytes in the middle of a value",
+									len);
+		}
+	}
+	json_tokener_free(tok);
+
+	if (semoss_json_find_oversized_integer(body, len, &bad))
+	{
+		json_object_put(obj);
+		return semoss_error_set(err, SEMOSS_ERR_PROTOCOL, 0,
+								"integer at byte %zu of the response does not fit in 64 bits",
+								bad);
+	}
+	*result = obj;
+	return SEMOSS_OK;
+}
+
+/* JSON text of obj (NULL = JSON null) as a new string; NULL on OOM. */
+char *
+semoss_json_text(json_object *obj)
+{
+	if (obj == NULL)
+		return strdup("null");
+	return strdup(json_object_to_json_string_ext(obj, SEMOSS_JSON_FLAGS));
+}
+
+/* Name of a json-c type, for error messages. */
+static const char *
+json_kind(json_object *obj)
+{
+	return obj == NULL ? "null" : json_type_to_name(json_object_get_type(obj));
+}
+
+/* ---- HTTP replies ---- */
+
+/*
+ * Value of the string member `key` of a small JSON object body, or NULL
+ * (not JSON, not an object, no such string member).  Malloc'd.
+ */
+static char *
+small_body_string_field(const char *body, size_t len, const char *key)
+{
+	json_object *root;
+	json_object *value;
+	char	   *result = NULL;
+
+	if (body == NULL || len == 0 || len > 65536)
+		return NULL;
+	if (semoss_json_parse(body, len, NULL, NULL, &root, NULL) != SEMOSS_OK)
+		return NULL;
+	if (json_object_is_type(root, json_type_object) &&
+		json_object_object_get_ex(root, key, &value) &&
+		json_object_is_type(value, json_type_string))
+		result = strdup(json_object_get_string(value));
+	json_object_put(root);
+	return result;
+}
+
+/*
+ * Decide what a reply to runPixel means (semoss-protocol.md §2.3, §2.4,
+ * §3.1): 302 and 401 "User session is invalid" mean the HTTP session is
+ * gone; 403 with X-CSRF-Token: Required wants a new CSRF token; 400 with
+ * errorType INSIGHT_NOT_FOUND means our insight vanished.
+ */
+SemossReplyClass
+semoss_classify_reply(long http_status, const char *csrf_header,
+					  const char *body, size_t len)
+{
+	SemossReplyClass result = SEMOSS_REPLY_HTTP_ERROR;
+	char	   *field;
+
+	switch (http_status)
+	{
+		case 200:
+			return SEMOSS_REPLY_OK;
+		case 302:
+			return SEMOSS_REPLY_RELOGIN;
+		case 401:
+			field = small_body_string_field(body, len, "errorMessage");
+			if (field != NULL && strstr(field, "User session is invalid") != NULL)
+				result = SEMOSS_REPLY_RELOGIN;
+			free(field);
+			return result;
+		case 403:
+			if (csrf_header != NULL && strcasecmp(csrf_header, "Required") == 0)
+				return SEMOSS_REPLY_CSRF;
+			return result;
+		case 400:
+			field = small_body_string_field(body, len, "errorType");
+			if (field != NULL && strcmp(field, "INSIGHT_NOT_FOUND") == 0)
+				result = SEMOSS_REPLY_INSIGHT_LOST;
+			free(field);
+			return result;
+		default:
+			return result;
+	}
+}
+
+/*
+ * Describe an unexpected HTTP status: the message names the request, the
+ * detail holds the Location (for redirects) and the first
+ * SEMOSS_BODY_EXCERPT_LEN bytes of the body as printable text.
+ */
+void
+semoss_http_error(SemossError *err, long http_status, const char *what,
+				  const char *location, const char *body, size_t len)
+{
+	char		excerpt[SEMOSS_BODY_EXCERPT_LEN + 8];
+	char		loc[256];
+	size_t		n = len < SEMOSS_BODY_EXCERPT_LEN ? len : SEMOSS_BODY_EXCERPT_LEN;
+
+	semoss_error_set(err, SEMOSS_ERR_HTTP, http_status,
+					 "SEMOSS answered %s with HTTP status %ld", what, http_status);
+	if (err == NULL)
+		return;
+	semoss_sanitize_text(excerpt, sizeof(excerpt), body, body ? n : 0, false);
+	if (n < len && strlen(excerpt) + 3 < sizeof(excerpt))
+		strcat(excerpt, "...");
+	if (location != NULL)
+	{
+		semoss_sanitize_text(loc, sizeof(loc), location, SIZE_MAX, false);
+		snprintf(err->detail, sizeof(err->detail), "redirect to %s; body: %s",
+				 loc, excerpt[0] ? excerpt : "(empty)");
+	}
+	else
+		snprintf(err->detail, sizeof(err->detail), "body: %s",
+				 excerpt[0] ? excerpt : "(empty)");
+}
+
+/* ---- pixelReturn ---- */
+
+/* Free what a SemossPixelResult owns and clear it. */
+void
+semoss_pixel_result_free(SemossPixelResult *result)
+{
+	if (result->root != NULL)
+		json_object_put(result->root);
+	memset(result, 0, sizeof(*result));
+}
+
+/*
+ * Check an operationType value (array of strings; a bare string is
+ * tolerated) and report whether it contains `wanted`.  Returns false and
+ * sets *ok = false if the value has the wrong type.
+ */
+static bool
+optype_contains(json_object *optype, const char *wanted, bool *ok)
+{
+	size_t		i;
+	size_t		n;
+
+	*ok = true;
+	if (json_object_is_type(optype, json_type_string))
+		return strcmp(json_object_get_string(optype), wanted) == 0;
+	if (!json_object_is_type(optype, json_type_array))
+	{
+		*ok = false;
+		return false;
+	}
+	n = json_object_array_length(optype);
+	for (i = 0; i < n; i++)
+	{
+		json_object *item = json_object_array_get_idx(optype, i);
+
+		if (!json_object_is_type(item, json_type_string))
+		{
+			*ok = false;
+			return false;
+		}
+		if (strcmp(json_object_get_string(item), wanted) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Fill a SEMOSS_ERR_PIXEL error from a failed pixelReturn entry. */
+static SemossStatus
+pixel_error(SemossError *err, json_object *optype, json_object *output)
+{
+	bool		ok;
+	char	   *text;
+
+	if (optype_contains(optype, "INVALID_SYNTAX", &ok))
+		semoss_error_set(err, SEMOSS_ERR_PIXEL, 200,
+						 "SEMOSS could not parse the pixel (INVALID_SYNTAX)");
+	else
+		semoss_error_set(err, SEMOSS_ERR_PIXEL, 200,
+						 "SEMOSS reported an error");
+	if (json_object_is_type(output, json_type_string))
+		semoss_error_set_detail(err, json_object_get_string(output),
+								(size_t) json_object_get_string_len(output),
+								true);
+	else
+	{
+		text = semoss_json_text(output);
+		if (text != NULL)
+			semoss_error_set_detail(err, text, SIZE_MAX, true);
+		free(text);
+	}
+	return SEMOSS_ERR_PIXEL;
+}
+
+/*
+ * Interpret the JSON of a 200 runPixel reply (semoss-protocol.md §3.2).
+ * Takes ownership of root in all cases.  The target entry is the last
+ * pixelReturn entry whose pixelId is not thread_execution_*; the first
+ * nremovals routines were piggybacked RemoveTask calls, and if the target
+ * is one of them our own pixel never ran (removals_blocked).  A target
+ * whose operationType contains "ERROR" gives SEMOSS_ERR_PIXEL, with the
+ * result still filled in.
+ */
+SemossStatus
+semoss_pixel_result_from_json(json_object *root, int nremovals,
+							  SemossPixelResult *result, SemossError *err)
+{
+	json_object *value;
+	json_object *returns;
+	json_object *optype;
+	size_t		n;
+	size_t		i;
+	int			count = 0;
+	bool		ok;
+
+	memset(result, 0, sizeof(*result));
+	result->root = root;
+	if (!json_object_is_type(root, json_type_object))
+		return semoss_error_set(err, SEMOSS_ERR_PROTOCOL, 200,
+								"runPixel reply is a JSON %s, not an object",
+								json_kind(root));
+	if (json_object_object_get_ex(root, "insightID", &value) && value != NULL)
+	{
+		if (!json_object_is_type(value, json_type_string))
+			return semoss_error_set(err, SEMOSS_ERR_PROTOCOL, 200,
+									"runPixel reply: insightID is a JSON %s, not a string",
+									json_kind(value));
+		if (json_object_get_string_len(value) > 0)
+			result->insight_id = json_object_get_string(value);
+	}
+	if (!json_object_object_get_ex(root, "pixelReturn", &returns) ||
+		!json_object_is_type(returns, json_type_array))
+		return semoss_error_set(err, SEMOSS_ERR_PROTOCOL, 200,
+								"runPixel reply has no pixelReturn array");
+	n = json_object_array_length(returns);
+	for (i = 0; i < n; i++)
+	{
+		json_object *entry = json_object_array_get_idx(returns, i);
+		json_object *pid;
+
+		if (!json_object_is_type(entry, json_type_object))
+			return semoss_error_set(err, SEMOSS_ERR_PROTOCOL, 200,
+									"runPixel reply: pixelReturn[%zu] is a JSON %s, not an object",
+									i, json_kind(entry));
+		if (json_object_object_get_ex(entry, "pixelId", &pid) && pid != NULL)
+		{
+			if (!json_object_is_type(pid, json_type_string))
+				return semoss_error_set(err, SEMOSS_ERR_PROTOCOL, 200,
+										"runPixel reply: pixelReturn[%zu].pixelId is not a string",
+										i);
+			if (strncmp(json_object_get_string(pid), "thread_execution", 16) == 0)
+				continue;
+		}
+		result->target = entry;
+		result->target_index = count;
+		count++;
+	}
+	result->nroutines = count;
+	if (result->target == NULL)
+		return semoss_error_set(err, SEMOSS_ERR_PROTOCOL, 200,
+								"runPixel reply holds no routine result (%zu pixelReturn entries)",
+								n);
+	if (nremovals > 0 && result->target_index < nremovals)
+	{
+		result->removals_blocked = true;
+		return SEMOSS_OK;
+	}
+	if (!json_object_object_get_ex(result->target, "operationType", &optype) ||
+		optype == NULL)
+		return semoss_error_set(err, SEMOSS_ERR_PROTOCOL, 200,
+								"runPixel reply: the routine result has no operationType");
+	if (!json_object_object_get_ex(result->target, "output", &result->output))
+		return semoss_error_set(err, SEMOSS_ERR_PROTOCOL, 200,
+								"runPixel reply: the routine result has no output");
+	if (optype_contains(optype, "ERROR", &ok))
+		return pixel_error(err, optype, result->output);
+	if (!ok)
+		return semoss_error_set(err, SEMOSS_ERR_PROTOCOL, 200,
+								"runPixel reply: operationType is not an array of strings");
+	return SEMOSS_OK;
+}
+
+/*
+ * Parse a 200 runPixel body and interpret it (see
+ * semoss_pixel_result_from_json).  result->root is set whenever JSON was
+ * parsed, so the caller always calls semoss_pixel_result_free.
+ */
+SemossStatus
+semoss_pixel_result_parse(const char *body, size_t len, int nremovals,
+						  SemossInterruptCheck interrupt_check,
+						  void *interrupt_arg, SemossPixelResult *result,
+						  SemossError *err)
+{
+	json_object *root;
+	SemossStatus st;
+
+	memset(result, 0, sizeof(*result));
+	st = semoss_json_parse(body, len, interrupt_check, interrupt_arg, &root, err);
+	if (st != SEMOSS_OK)
+	{
+		if (err != NULL && st == SEMOSS_ERR_PROTOCOL)
+		{
+			err->http_status = 200;
+			semoss_error_set_detail(err, body,
+									len < SEMOSS_BODY_EXCERPT_LEN ? len : SEMOSS_BODY_EXCERPT_LEN,
+									false);
+		}
+		return st;
+	}
+	st = semoss_pixel_result_from_json(root, nremovals, result, err);
+	result->body_bytes = len;
+	return st;
+}
+
+/* ---- Collect pages ---- */
+
+/* Member `key` of obj if it is of type `type`, else NULL. */
+static json_object *
+member_of_type(json_object *obj, const char *key, enum json_type type)
+{
+	json_object *value;
+
+	if (!json_object_object_get_ex(obj, key, &value) ||
+		!json_object_is_type(value, type))
+		return NULL;
+	return value;
+}
+
+/*
+ * Build a page from the output of a Collect (semoss-protocol.md §5.2),
+ * validating the whole shape now: data.values is an array of arrays that
+ * all have as many cells as data.headers has strings, and taskId is a
+ * string.  headerInfo is optional; it is used for data types only when it
+ * has one object per column.  On success the page takes result->root.
+ */
+SemossStatus
+semoss_page_from_result(SemossPixelResult *result, unsigned generation,
+						SemossPage **page, SemossError *err)
+{
+	json_object *output = result->output;
+	json_object *data;
+	json_object *values;
+	json_object *headers;
+	json_object *info;
+	json_object *task;
+	size_t		nrows;
+	size_t		ncols;
+	size_t		i;
+	SemossPage *p;
+
+	*page = NULL;
+	if (!json_object_is_type(output, json_type_object))
+		return semoss_error_set(err, SEMOSS_ERR_PROTOCOL, 200,
+								"Collect output is a JSON %s, not an object",
+								json_kind(output));
+	if ((data = member_of_type(output, "data", json_type_object)) == NULL)
+		return semoss_error_set(err, SEMOSS_ERR_PROTOCOL, 200,
+								"Collect output has no \"data\" object");
+	if ((values = member_of_type(data, "values", json_type_array)) == NULL)
+		return semoss_error_set(err, SEMOSS_ERR_PROTOCOL, 200,
+								"Collect output has no data.values array");
+	if ((headers = member_of_type(data, "headers", json_type_array)) == NULL)
+		return semoss_error_set(err, SEMOSS_ERR_PROTOCOL, 200,
+								"Collect output has no data.headers array");
+	if ((task = member_of_type(output, "taskId", json_type_string)) == NULL)
+		return semoss_error_set(err, SEMOSS_ERR_PROTOCOL, 200,
+								"Collect output has no taskId string");
+	if (!semoss_identifier_is_safe(json_object_get_string(task)))
+		return semoss_error_set(err, SEMOSS_ERR_PROTOCOL, 200,
+								"Collect output has an unusable taskId");
+
+	ncols = json_object_array_length(headers);
+	nrows = json_object_array_length(values);
+	if (ncols > INT_MAX || nrows > INT_MAX)
+		return semoss_error_set(err, SEMOSS_ERR_PROTOCOL, 200,
+								"Collect output is too large (%zu rows, %zu columns)",
+								nrows, ncols);
+	for (i = 0; i < ncols; i++)
+	{
+		json_object *h = json_object_array_get_idx(headers, i);
+
+		if (!json_object_is_type(h, json_type_string))
+			return semoss_error_set(err, SEMOSS_ERR_PROTOCOL, 200,
+									"Collect output: data.headers[%zu] is a JSON %s, not a string",
+									i, json_kind(h));
+	}
+	for (i = 0; i < nrows; i++)
+	{
+		json_object *row = json_object_array_get_idx(values, i);
+
+		if (!json_object_is_type(row, json_type_array))
+			return semoss_error_set(err, SEMOSS_ERR_PROTOCOL, 200,
+									"Collect output: row %zu is a JSON %s, not an array",
+									i, json_kind(row));
+		if (json_object_array_length(row) != ncols)
+			return semoss_error_set(err, SEMOSS_ERR_PROTOCOL, 200,
+									"Collect output: row %zu has %zu cells but there are %zu headers",
+									i, json_object_array_length(row), ncols);
+	}
+	info = member_of_type(output, "headerInfo", json_type_array);
+	if (info != NULL && json_object_array_length(info) != ncols)
+		info = NULL;
+	for (i = 0; info != NULL && i < ncols; i++)
+	{
+		if (!json_object_is_type(json_object_array_get_idx(info, i),
+								 json_type_object))
+			info = NULL;
+	}
+
+	p = calloc(1, sizeof(SemossPage));
+	if (p == NULL)
+		return semoss_error_set(err, SEMOSS_ERR_OUT_OF_MEMORY, 0,
+								"out of memory creating a page");
+	p->task_id = semoss_task_public_id(json_object_get_string(task), generation);
+	if (p->task_id == NULL)
+	{
+		free(p);
+		return semoss_error_set(err, SEMOSS_ERR_OUT_OF_MEMORY, 0,
+								"out of memory creating a page");
+	}
+	p->root = result->root;
+	p->values = values;
+	p->headers = headers;
+	p->header_info = info;
+	p->nrows = (int) nrows;
+	p->ncols = (int) ncols;
+	p->bytes = result->body_bytes;
+	result->root = NULL;
+	*page = p;
+	return SEMOSS_OK;
+}
+
+/* Number of rows in the page (0 for NULL). */
+int
+semoss_page_nrows(const SemossPage *page)
+{
+	return page ? page->nrows : 0;
+}
+
+/* Number of columns (headers) in the page (0 for NULL). */
+int
+semoss_page_ncols(const SemossPage *page)
+{
+	return page ? page->ncols : 0;
+}
+
+/* The task id to pass to semoss_task_collect for the next page. */
+const char *
+semoss_page_task_id(const SemossPage *page)
+{
+	return page ? page->task_id : NULL;
+}
+
+/* Column label (ResultSetMetaData.getColumnLabel), NULL if out of range. */
+const char *
+semoss_page_header(const SemossPage *page, int col)
+{
+	if (page == NULL || col < 0 || col >= page->ncols)
+		return NULL;
+	return json_object_get_string(json_object_array_get_idx(page->headers,
+															(size_t) col));
+}
+
+/*
+ * SEMOSS data type of a column from headerInfo[col].dataType (INT, DOUBLE,
+ * STRING, ...), or NULL when the reply did not say.
+ */
+const char *
+semoss_page_data_type(const SemossPage *page, int col)
+{
+	json_object *info;
+	json_object *type;
+
+	if (page == NULL || page->header_info == NULL || col < 0 ||
+		col >= page->ncols)
+		return NULL;
+	info = json_object_array_get_idx(page->header_info, (size_t) col);
+	if (!json_object_object_get_ex(info, "dataType", &type) ||
+		!json_object_is_type(type, json_type_string))
+		return NULL;
+	return json_object_get_string(type);
+}
+
+/* Size of the JSON body the page was parsed from. */
+size_t
+semoss_page_bytes(const SemossPage *page)
+{
+	return page ? page->bytes : 0;
+}
+
+/*
+ * One cell.  Strings are returned as stored by json-c (len counts any
+ * embedded NUL); numbers as the exact text SEMOSS sent (json-c keeps the
+ * source text of doubles, and integers are checked at parse time to fit
+ * in 64 bits, so printing them reproduces the text); objects and arrays as
+ * compact JSON.  Out-of-range positions read as NULL.
+ */
+SemossCellKind
+semoss_page_cell(const SemossPage *page, int row, int col, const char **text,
+				 size_t *len)
+{
+	json_object *cell;
+	size_t		n = 0;
+
+	*text = NULL;
+	*len = 0;
+	if (page == NULL || row < 0 || row >= page->nrows || col < 0 ||
+		col >= page->ncols)
+		return SEMOSS_CELL_NULL;
+	cell = json_object_array_get_idx(json_object_array_get_idx(page->values,
+																(size_t) row),
+									 (size_t) col);
+	switch (json_object_get_type(cell))
+	{
+		case json_type_null:
+			return SEMOSS_CELL_NULL;
+		case json_type_string:
+			*text = json_object_get_string(cell);
+			*len = (size_t) json_object_get_string_len(cell);
+			return SEMOSS_CELL_STRING;
+		case json_type_boolean:
+			*text = json_object_get_boolean(cell) ? "true" : "false";
+			*len = strlen(*text);
+			return SEMOSS_CELL_BOOLEAN;
+		case json_type_int:
+		case json_type_double:
+			*text = json_object_to_json_string_length(cell, SEMOSS_JSON_FLAGS, &n);
+			*len = n;
+			return SEMOSS_CELL_NUMBER;
+		case json_type_object:
+		case json_type_array:
+			*text = json_object_to_json_string_length(cell, SEMOSS_JSON_FLAGS, &n);
+			*len = n;
+			return SEMOSS_CELL_JSON;
+	}
+	return SEMOSS_CELL_NULL;
+}
+
+/* Free a page and the whole parsed reply it holds. */
+void
+semoss_page_free(SemossPage *page)
+{
+	if (page == NULL)
+		return;
+	json_object_put(page->root);
+	free(page->task_id);
+	free(page);
+}
