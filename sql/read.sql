@@ -1,0 +1,95 @@
+--
+-- Reading SEMOSS tables: results equal a direct read of the backing
+-- database, projection, the query option, column names, joins with local
+-- tables, and errors from the remote side.
+--
+\set VERBOSITY default
+
+-- The first rows, and EXPLAIN showing what is sent.
+EXPLAIN (VERBOSE, COSTS OFF) SELECT id, name FROM semoss.customers;
+SELECT id, name, email, region_id, is_vip FROM semoss.customers ORDER BY id LIMIT 5;
+SELECT * FROM semoss.regions ORDER BY id;
+
+-- Whole tables are exactly what the backing database holds (compared as
+-- row text, so every column of every type counts).
+SELECT 'customers' AS t,
+       (SELECT count(*) FROM semoss.customers) AS semoss_rows,
+       (SELECT count(*) FROM (SELECT c::text FROM semoss.customers c
+                              EXCEPT ALL SELECT c::text FROM direct.customers c) d) AS missing_direct,
+       (SELECT count(*) FROM (SELECT c::text FROM direct.customers c
+                              EXCEPT ALL SELECT c::text FROM semoss.customers c) d) AS missing_semoss
+UNION ALL
+SELECT 'products',
+       (SELECT count(*) FROM semoss.products),
+       (SELECT count(*) FROM (SELECT c::text FROM semoss.products c
+                              EXCEPT ALL SELECT c::text FROM direct.products c) d),
+       (SELECT count(*) FROM (SELECT c::text FROM direct.products c
+                              EXCEPT ALL SELECT c::text FROM semoss.products c) d)
+UNION ALL
+SELECT 'orders',
+       (SELECT count(*) FROM semoss.orders),
+       (SELECT count(*) FROM (SELECT c::text FROM semoss.orders c
+                              EXCEPT ALL SELECT c::text FROM direct.orders c) d),
+       (SELECT count(*) FROM (SELECT c::text FROM direct.orders c
+                              EXCEPT ALL SELECT c::text FROM semoss.orders c) d)
+UNION ALL
+SELECT 'order_items',
+       (SELECT count(*) FROM semoss.order_items),
+       (SELECT count(*) FROM (SELECT c::text FROM semoss.order_items c
+                              EXCEPT ALL SELECT c::text FROM direct.order_items c) d),
+       (SELECT count(*) FROM (SELECT c::text FROM direct.order_items c
+                              EXCEPT ALL SELECT c::text FROM semoss.order_items c) d);
+
+-- Projection: only the needed columns travel; none at all for count(*).
+EXPLAIN (VERBOSE, COSTS OFF) SELECT count(*) FROM semoss.orders;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT status FROM semoss.orders WHERE total > 100;
+SELECT status, count(*), sum(total) FROM semoss.orders GROUP BY status ORDER BY status;
+SELECT status, count(*), sum(total) FROM direct.orders GROUP BY status ORDER BY status;
+
+-- A whole-row reference fetches every column.
+SELECT r FROM semoss.regions r WHERE r.id = 3;
+
+-- A join of SEMOSS data with a local table.
+CREATE TABLE local_targets (region_code char(3) PRIMARY KEY, target numeric);
+INSERT INTO local_targets VALUES ('NAE', 500000), ('EMA', 750000), ('APJ', 250000);
+SELECT r.code, t.target, count(o.id) AS orders, sum(o.total) AS revenue
+FROM semoss.orders o
+JOIN semoss.customers c ON c.id = o.customer_id
+JOIN semoss.regions r ON r.id = c.region_id
+JOIN local_targets t ON t.region_code = r.code
+WHERE o.status <> 'cancelled'
+GROUP BY r.code, t.target
+ORDER BY r.code;
+SELECT r.code, t.target, count(o.id) AS orders, sum(o.total) AS revenue
+FROM direct.orders o
+JOIN direct.customers c ON c.id = o.customer_id
+JOIN direct.regions r ON r.id = c.region_id
+JOIN local_targets t ON t.region_code = r.code
+WHERE o.status <> 'cancelled'
+GROUP BY r.code, t.target
+ORDER BY r.code;
+
+-- A remote query used as a table, and remote column names.
+CREATE FOREIGN TABLE region_sizes (region smallint, customers bigint)
+    SERVER semoss
+    OPTIONS (query 'SELECT region_id AS region, count(*) AS customers FROM customers GROUP BY region_id;  ');
+EXPLAIN (VERBOSE, COSTS OFF) SELECT * FROM region_sizes;
+SELECT * FROM region_sizes ORDER BY region NULLS FIRST;
+CREATE FOREIGN TABLE renamed (
+    key integer OPTIONS (column_name 'id'),
+    label text OPTIONS (column_name 'name')
+) SERVER semoss OPTIONS (table_name 'regions');
+SELECT key, label FROM renamed ORDER BY key;
+
+-- Errors from the remote side come back with SEMOSS's message.
+CREATE FOREIGN TABLE missing (id int) SERVER semoss OPTIONS (table_name 'no_such_table');
+SELECT * FROM missing;
+-- A value that does not fit the local type names the table, column and row.
+CREATE FOREIGN TABLE mistyped (id int, code integer) SERVER semoss OPTIONS (table_name 'regions');
+SELECT * FROM mistyped;
+-- An engine that does not exist, or that the user may not see.
+CREATE FOREIGN TABLE wrong_engine (id int) SERVER semoss
+    OPTIONS (table_name 'regions', engine_id '00000000-dead-beef-0000-000000000000');
+SELECT * FROM wrong_engine;
+-- The backend is still fine afterwards.
+SELECT count(*) FROM semoss.regions;

@@ -1,0 +1,413 @@
+/*-------------------------------------------------------------------------
+ *
+ * connection.c
+ *		  The cache of SEMOSS sessions, and turning client errors into
+ *		  PostgreSQL errors.
+ *
+ * One SEMOSS session (HTTP keep-alive connection, cookies, one insight) is
+ * kept per backend and user mapping, made on first use and reused by later
+ * queries.  Sessions are remade when their server or user mapping changes
+ * (syscache callbacks), and closed politely (DropInsight, logout) when the
+ * backend exits.
+ *
+ * SEMOSS has no transactions, so nothing is mirrored at commit; but a scan
+ * that dies with its transaction leaves a task (a server-side cursor) open.
+ * Tasks are tracked here while scans run, and orphaned ones are queued for
+ * removal with the next request, since no request may be made while a
+ * transaction aborts.
+ *
+ * IDENTIFICATION
+ *		  src/connection.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "commands/defrem.h"
+#include "miscadmin.h"
+#include "storage/ipc.h"
+#include "storage/pmsignal.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/memutils.h"
+#include "utils/syscache.h"
+#include "utils/timestamp.h"
+
+#include "semoss_fdw.h"
+
+/* How long a backend may spend saying goodbye to SEMOSS when it exits. */
+#define SEMOSS_EXIT_BUDGET_MS	2000
+
+/* A task (server-side cursor) that a running scan owns. */
+typedef struct TrackedTask
+{
+	char	   *task_id;		/* in TopMemoryContext */
+} TrackedTask;
+
+struct SemossConnection
+{
+	Oid			umid;			/* hash key: the user mapping */
+	SemossSession *session;		/* NULL until first use */
+	Oid			serverid;
+	uint32		server_hashvalue;	/* for syscache invalidation */
+	uint32		mapping_hashvalue;
+	bool		invalidated;	/* server or user mapping changed */
+	List	   *open_tasks;		/* TrackedTask *, in TopMemoryContext */
+};
+
+static HTAB *connection_hash = NULL;
+
+/* Nonzero while the backend exits: requests are cut off at this time. */
+static TimestampTz exit_deadline = 0;
+
+/*
+ * Interrupt hook handed to the client, polled while a request is in
+ * flight: query cancel, statement_timeout, pg_terminate_backend and
+ * postmaster death all stop the request at once.  During backend exit only
+ * the exit budget counts.
+ */
+static int
+interrupt_check(void *arg)
+{
+	if (exit_deadline != 0)
+		return GetCurrentTimestamp() >= exit_deadline;
+	if (QueryCancelPending || ProcDiePending)
+		return 1;
+	if (!PostmasterIsAlive())
+		return 1;
+	return 0;
+}
+
+/* Close and free the session of `entry`, politely if `polite`. */
+static void
+disconnect_entry(SemossConnection *entry, bool polite)
+{
+	ListCell   *lc;
+
+	if (entry->session != NULL)
+	{
+		if (polite)
+		{
+			SemossError err;
+
+			(void) semoss_session_close(entry->session, &err);
+		}
+		semoss_session_free(entry->session);
+		entry->session = NULL;
+	}
+	foreach(lc, entry->open_tasks)
+	{
+		TrackedTask *task = (TrackedTask *) lfirst(lc);
+
+		pfree(task->task_id);
+		pfree(task);
+	}
+	list_free(entry->open_tasks);
+	entry->open_tasks = NIL;
+}
+
+/* Mark sessions whose server or user mapping changed; see get_connection. */
+static void
+invalidation_callback(Datum arg, int cacheid, uint32 hashvalue)
+{
+	HASH_SEQ_STATUS scan;
+	SemossConnection *entry;
+
+	hash_seq_init(&scan, connection_hash);
+	while ((entry = (SemossConnection *) hash_seq_search(&scan)) != NULL)
+	{
+		if (hashvalue == 0 ||
+			(cacheid == FOREIGNSERVEROID && entry->server_hashvalue == hashvalue) ||
+			(cacheid == USERMAPPINGOID && entry->mapping_hashvalue == hashvalue))
+			entry->invalidated = true;
+	}
+}
+
+/*
+ * At the end of a top-level transaction every scan has ended; tasks still
+ * tracked belong to scans that died with an error.  Queue their removal.
+ */
+static void
+xact_callback(XactEvent event, void *arg)
+{
+	HASH_SEQ_STATUS scan;
+	SemossConnection *entry;
+
+	if (event != XACT_EVENT_COMMIT && event != XACT_EVENT_ABORT &&
+		event != XACT_EVENT_PARALLEL_COMMIT && event != XACT_EVENT_PARALLEL_ABORT)
+		return;
+
+	hash_seq_init(&scan, connection_hash);
+	while ((entry = (SemossConnection *) hash_seq_search(&scan)) != NULL)
+	{
+		ListCell   *lc;
+
+		foreach(lc, entry->open_tasks)
+		{
+			TrackedTask *task = (TrackedTask *) lfirst(lc);
+
+			if (entry->session != NULL)
+				semoss_task_remove_later(entry->session, task->task_id);
+			pfree(task->task_id);
+			pfree(task);
+		}
+		list_free(entry->open_tasks);
+		entry->open_tasks = NIL;
+	}
+}
+
+/* At backend exit, drop every insight and log every session out. */
+static void
+exit_callback(int code, Datum arg)
+{
+	HASH_SEQ_STATUS scan;
+	SemossConnection *entry;
+
+	exit_deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
+												SEMOSS_EXIT_BUDGET_MS);
+	hash_seq_init(&scan, connection_hash);
+	while ((entry = (SemossConnection *) hash_seq_search(&scan)) != NULL)
+		disconnect_entry(entry, true);
+}
+
+/* Create the cache and register its callbacks, once per backend. */
+static void
+init_connection_cache(void)
+{
+	HASHCTL		ctl;
+
+	ctl.keysize = sizeof(Oid);
+	ctl.entrysize = sizeof(SemossConnection);
+	connection_hash = hash_create("semoss_fdw sessions", 8, &ctl,
+								  HASH_ELEM | HASH_BLOBS);
+
+	CacheRegisterSyscacheCallback(FOREIGNSERVEROID, invalidation_callback, (Datum) 0);
+	CacheRegisterSyscacheCallback(USERMAPPINGOID, invalidation_callback, (Datum) 0);
+	RegisterXactCallback(xact_callback, NULL);
+	on_proc_exit(exit_callback, (Datum) 0);
+}
+
+/* Find option `name` in a list of DefElems, or NULL. */
+static const char *
+option_value(List *options, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, options)
+	{
+		DefElem    *def = (DefElem *) lfirst(lc);
+
+		if (strcmp(def->defname, name) == 0)
+			return defGetString(def);
+	}
+	return NULL;
+}
+
+/*
+ * Open a client session for `user` on its server.  Credentials are read
+ * from the user mapping here, at execution time; they are never copied into
+ * plans.  No network I/O happens until the first request.
+ */
+static SemossSession *
+open_session(UserMapping *user)
+{
+	ForeignServer *server = GetForeignServer(user->serverid);
+	SemossServerOptions sopts;
+	SemossConfig config;
+	SemossSession *session;
+	SemossError err;
+
+	semoss_get_server_options(server, &sopts);
+
+	memset(&config, 0, sizeof(config));
+	config.base_url = sopts.url;
+	config.connect_timeout_ms = (long) sopts.connect_timeout * 1000;
+	config.request_timeout_ms = (long) sopts.request_timeout * 1000;
+	config.verify_tls = sopts.tls_verify;
+	config.ca_file = sopts.ca_file;
+	config.user_agent = "semoss_fdw/1.0";
+	config.interrupt_check = interrupt_check;
+	config.interrupt_arg = NULL;
+
+	config.access_key = option_value(user->options, "access_key");
+	config.secret_key = option_value(user->options, "secret_key");
+	config.bearer_token = option_value(user->options, "bearer_token");
+	config.bearer_provider = option_value(user->options, "bearer_provider");
+	if (config.access_key != NULL)
+		config.auth_kind = SEMOSS_AUTH_BASIC;
+	else if (config.bearer_token != NULL)
+		config.auth_kind = SEMOSS_AUTH_BEARER;
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+				 errmsg("user mapping for server \"%s\" has no SEMOSS credentials",
+						server->servername),
+				 errhint("Give the user mapping \"access_key\" and \"secret_key\", or \"bearer_token\".")));
+
+	session = semoss_session_new(&config, &err);
+	if (session == NULL)
+		semoss_report_error(&err, NULL);
+	return session;
+}
+
+/*
+ * The cached session for `user`, opened if need be.
+ */
+SemossConnection *
+semoss_get_connection(UserMapping *user)
+{
+	SemossConnection *entry;
+	bool		found;
+
+	if (connection_hash == NULL)
+		init_connection_cache();
+
+	entry = hash_search(connection_hash, &user->umid, HASH_ENTER, &found);
+	if (!found)
+	{
+		entry->session = NULL;
+		entry->open_tasks = NIL;
+		entry->invalidated = false;
+	}
+
+	/*
+	 * Replace a session whose server or user mapping changed, or whose last
+	 * request was cut off after it reached SEMOSS (cancel, timeout): SEMOSS
+	 * may have made a task or even an insight we never heard of, and logging
+	 * the session out drops them.  Not while a running scan still reads
+	 * from the session.
+	 */
+	if (entry->session != NULL && entry->open_tasks == NIL &&
+		(entry->invalidated || semoss_session_is_broken(entry->session)))
+		disconnect_entry(entry, true);
+
+	if (entry->session == NULL)
+	{
+		entry->serverid = user->serverid;
+		entry->server_hashvalue =
+			GetSysCacheHashValue1(FOREIGNSERVEROID, ObjectIdGetDatum(user->serverid));
+		entry->mapping_hashvalue =
+			GetSysCacheHashValue1(USERMAPPINGOID, ObjectIdGetDatum(user->umid));
+		entry->invalidated = false;
+		entry->session = open_session(user);
+	}
+	return entry;
+}
+
+/* The client session of a connection. */
+SemossSession *
+semoss_connection_session(SemossConnection *conn)
+{
+	return conn->session;
+}
+
+/* Remember that a running scan owns task `task_id`. */
+void
+semoss_connection_track_task(SemossConnection *conn, const char *task_id)
+{
+	MemoryContext oldcxt = MemoryContextSwitchTo(TopMemoryContext);
+	TrackedTask *task = palloc(sizeof(TrackedTask));
+
+	task->task_id = pstrdup(task_id);
+	conn->open_tasks = lappend(conn->open_tasks, task);
+	MemoryContextSwitchTo(oldcxt);
+}
+
+/* Forget task `task_id`: its scan removed it or read it to the end. */
+void
+semoss_connection_untrack_task(SemossConnection *conn, const char *task_id)
+{
+	ListCell   *lc;
+
+	foreach(lc, conn->open_tasks)
+	{
+		TrackedTask *task = (TrackedTask *) lfirst(lc);
+
+		if (strcmp(task->task_id, task_id) == 0)
+		{
+			conn->open_tasks = foreach_delete_current(conn->open_tasks, lc);
+			pfree(task->task_id);
+			pfree(task);
+			return;
+		}
+	}
+}
+
+/* SQLSTATE for a pixel error, from SEMOSS's own well-known messages. */
+static int
+pixel_error_sqlstate(const char *remote_message)
+{
+	if (strstr(remote_message, "does not have access") != NULL ||
+		strstr(remote_message, "does not have permission") != NULL)
+		return ERRCODE_INSUFFICIENT_PRIVILEGE;
+	if (strstr(remote_message, "processing time took longer than set limit") != NULL)
+		return ERRCODE_QUERY_CANCELED;
+	return ERRCODE_FDW_ERROR;
+}
+
+/*
+ * Raise the PostgreSQL error for a failed client call.  The client's
+ * message is specific, so it is the primary message; the SQLSTATE and the
+ * hint follow from the kind of failure.  remote_sql, when given, is shown
+ * in the error context, as postgres_fdw does.
+ */
+void
+semoss_report_error(const SemossError *err, const char *remote_sql)
+{
+	int			sqlstate;
+	const char *hint = NULL;
+
+	switch (err->status)
+	{
+		case SEMOSS_ERR_CANCELLED:
+			/* the interrupt that stopped the request raises its own error */
+			CHECK_FOR_INTERRUPTS();
+			sqlstate = ERRCODE_QUERY_CANCELED;
+			break;
+		case SEMOSS_ERR_OUT_OF_MEMORY:
+			sqlstate = ERRCODE_OUT_OF_MEMORY;
+			break;
+		case SEMOSS_ERR_INVALID_ARGUMENT:
+			sqlstate = ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE;
+			break;
+		case SEMOSS_ERR_CONNECT:
+			sqlstate = ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION;
+			hint = "Check the server's \"url\" option and that SEMOSS is running.";
+			break;
+		case SEMOSS_ERR_TIMEOUT:
+			sqlstate = ERRCODE_CONNECTION_FAILURE;
+			hint = "The server options \"connect_timeout\" and \"request_timeout\" set the limits.";
+			break;
+		case SEMOSS_ERR_AUTH:
+			sqlstate = ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION;
+			hint = "Check the keys or token of the user mapping.";
+			break;
+		case SEMOSS_ERR_SESSION_EXPIRED:
+		case SEMOSS_ERR_CSRF:
+			sqlstate = ERRCODE_CONNECTION_FAILURE;
+			break;
+		case SEMOSS_ERR_TASK_LOST:
+			sqlstate = ERRCODE_CONNECTION_FAILURE;
+			hint = "The SEMOSS session expired while the scan ran; run the query again.";
+			break;
+		case SEMOSS_ERR_PROTOCOL:
+			sqlstate = ERRCODE_PROTOCOL_VIOLATION;
+			break;
+		case SEMOSS_ERR_PIXEL:
+			sqlstate = pixel_error_sqlstate(err->detail);
+			break;
+		case SEMOSS_ERR_HTTP:
+		default:
+			sqlstate = ERRCODE_FDW_ERROR;
+			break;
+	}
+
+	ereport(ERROR,
+			(errcode(sqlstate),
+			 errmsg("%s", err->message),
+			 err->detail[0] != '\0' ? errdetail("%s", err->detail) : 0,
+			 hint != NULL ? errhint("%s", hint) : 0,
+			 remote_sql != NULL ? errcontext("remote SQL: %s", remote_sql) : 0));
+	pg_unreachable();
+}

@@ -1,0 +1,153 @@
+/*-------------------------------------------------------------------------
+ *
+ * convert.c
+ *		  Turn the cells of a SEMOSS result page into PostgreSQL datums.
+ *
+ * Every cell is converted with the input function of the local column's
+ * type, from the text the remote sent (for the postgres dialect, the
+ * remote's exact text form; see deparse.c).  A value that does not fit the
+ * column type is an error that names the foreign table, the column and the
+ * row, never a silently wrong value.
+ *
+ * IDENTIFICATION
+ *		  src/convert.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "mb/pg_wchar.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+
+#include "semoss_fdw.h"
+
+/* Per-column input machinery, built once per scan. */
+typedef struct ColumnInput
+{
+	AttrNumber	attnum;			/* local attribute the column fills */
+	FmgrInfo	input;			/* the type's input function */
+	Oid			typioparam;
+	int32		typmod;
+} ColumnInput;
+
+struct SemossRowConverter
+{
+	char	   *relname;		/* for error context */
+	Oid			relid;
+	int			natts;			/* attributes of the local relation */
+	int			ncolumns;		/* columns of the remote result */
+	ColumnInput *columns;
+
+	/* what is being converted, for the error context callback */
+	int			current_column;
+	int64		current_row;
+};
+
+/*
+ * Prepare to convert result rows whose columns fill, in order, the local
+ * attributes listed in retrieved_attrs.
+ */
+SemossRowConverter *
+semoss_make_row_converter(Relation rel, List *retrieved_attrs)
+{
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	SemossRowConverter *conv = palloc0(sizeof(SemossRowConverter));
+	ListCell   *lc;
+	int			i = 0;
+
+	conv->relname = pstrdup(RelationGetRelationName(rel));
+	conv->relid = RelationGetRelid(rel);
+	conv->natts = tupdesc->natts;
+	conv->ncolumns = list_length(retrieved_attrs);
+	conv->columns = palloc0(sizeof(ColumnInput) * Max(conv->ncolumns, 1));
+	conv->current_column = -1;
+
+	foreach(lc, retrieved_attrs)
+	{
+		AttrNumber	attnum = lfirst_int(lc);
+		Form_pg_attribute attr = TupleDescAttr(tupdesc, attnum - 1);
+		ColumnInput *col = &conv->columns[i++];
+		Oid			infunc;
+
+		col->attnum = attnum;
+		col->typmod = attr->atttypmod;
+		getTypeInputInfo(attr->atttypid, &infunc, &col->typioparam);
+		fmgr_info(infunc, &col->input);
+	}
+	return conv;
+}
+
+/* Number of columns the remote result must have. */
+int
+semoss_row_converter_width(const SemossRowConverter *conv)
+{
+	/* a scan that needs no column still fetches one (NULL) per row */
+	return Max(conv->ncolumns, 1);
+}
+
+/* Error context: which value of which row of which table failed. */
+static void
+conversion_error_callback(void *arg)
+{
+	SemossRowConverter *conv = (SemossRowConverter *) arg;
+
+	if (conv->current_column >= 0)
+	{
+		AttrNumber	attnum = conv->columns[conv->current_column].attnum;
+
+		errcontext("column \"%s\" of foreign table \"%s\", row " INT64_FORMAT " of the remote result",
+				   get_attname(conv->relid, attnum, false),
+				   conv->relname, conv->current_row);
+	}
+}
+
+/*
+ * Convert row `row` of `page` into values/nulls (arrays of natts entries).
+ * row_number counts rows from the start of the scan, for error messages.
+ * Datums are allocated in the current memory context.
+ */
+void
+semoss_convert_row(SemossRowConverter *conv, const SemossPage *page, int row,
+				   int64 row_number, Datum *values, bool *nulls)
+{
+	ErrorContextCallback errcallback;
+	int			i;
+
+	memset(values, 0, sizeof(Datum) * conv->natts);
+	memset(nulls, true, sizeof(bool) * conv->natts);
+
+	errcallback.callback = conversion_error_callback;
+	errcallback.arg = conv;
+	errcallback.previous = error_context_stack;
+	error_context_stack = &errcallback;
+	conv->current_row = row_number;
+
+	for (i = 0; i < conv->ncolumns; i++)
+	{
+		ColumnInput *col = &conv->columns[i];
+		const char *text;
+		size_t		len;
+		SemossCellKind kind;
+		char	   *server_text;
+
+		conv->current_column = i;
+		kind = semoss_page_cell(page, row, i, &text, &len);
+		if (kind == SEMOSS_CELL_NULL)
+			continue;
+
+		/*
+		 * SEMOSS speaks UTF-8; this checks the bytes and converts them to the
+		 * database encoding (a NUL byte is rejected here too).
+		 */
+		server_text = pg_any_to_server(text, (int) len, PG_UTF8);
+		values[col->attnum - 1] = InputFunctionCall(&col->input, server_text,
+													col->typioparam,
+													col->typmod);
+		nulls[col->attnum - 1] = false;
+	}
+
+	conv->current_column = -1;
+	error_context_stack = errcallback.previous;
+}

@@ -1,0 +1,98 @@
+/*-------------------------------------------------------------------------
+ *
+ * dialect.c
+ *		  The SQL dialects semoss_fdw can write for the RDBMS behind an engine.
+ *
+ * SEMOSS hands SQL to the engine's database verbatim, so the FDW must speak
+ * that database's dialect.  Each dialect is one row of semoss_dialects[];
+ * adding one is a local change here (plus deparse support for whatever it
+ * lacks), never surgery in the deparser.
+ *
+ * IDENTIFICATION
+ *		  src/dialect.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "lib/stringinfo.h"
+
+#include "semoss_fdw.h"
+
+static const SemossDialect semoss_dialects[] = {
+	/*
+	 * PostgreSQL: cast every column to text, so values arrive in the exact
+	 * text form PostgreSQL's own input functions read back (SEMOSS would
+	 * otherwise turn numerics into doubles, cut timestamps to whole seconds
+	 * and mangle bytea).
+	 */
+	{
+		.name = "postgres",
+		.engine_subtypes = "POSTGRES",
+		.ident_quote = '"',
+		.exact_text_prefix = "(",
+		.exact_text_suffix = ")::text",
+		.exact_text = true
+	},
+
+	/*
+	 * Any other database: plain ANSI SQL, values taken from SEMOSS's JSON
+	 * as they come.  Numerics beyond double precision and fractional
+	 * seconds are lost on the SEMOSS side; the README says so.
+	 */
+	{
+		.name = "generic",
+		.engine_subtypes = "",
+		.ident_quote = '"',
+		.exact_text_prefix = "",
+		.exact_text_suffix = "",
+		.exact_text = false
+	},
+};
+
+/* The dialect called `name`, or NULL if there is none. */
+const SemossDialect *
+semoss_dialect_by_name(const char *name)
+{
+	size_t		i;
+
+	for (i = 0; i < lengthof(semoss_dialects); i++)
+	{
+		if (strcmp(semoss_dialects[i].name, name) == 0)
+			return &semoss_dialects[i];
+	}
+	return NULL;
+}
+
+/* Comma-separated list of dialect names, for hints. */
+char *
+semoss_dialect_names(void)
+{
+	StringInfoData buf;
+	size_t		i;
+
+	initStringInfo(&buf);
+	for (i = 0; i < lengthof(semoss_dialects); i++)
+		appendStringInfo(&buf, "%s%s", i > 0 ? ", " : "", semoss_dialects[i].name);
+	return buf.data;
+}
+
+/*
+ * Append `ident` quoted for the dialect.  Always quoting keeps mixed-case
+ * and reserved names intact; a quote character inside is doubled.
+ */
+void
+semoss_append_identifier(StringInfo buf, const SemossDialect *dialect,
+						 const char *ident)
+{
+	const char *p;
+
+	appendStringInfoChar(buf, dialect->ident_quote);
+	for (p = ident; *p; p++)
+	{
+		if (*p == dialect->ident_quote)
+			appendStringInfoChar(buf, *p);
+		appendStringInfoChar(buf, *p);
+	}
+	appendStringInfoChar(buf, dialect->ident_quote);
+}

@@ -1,0 +1,114 @@
+/*-------------------------------------------------------------------------
+ *
+ * semoss_fdw.h
+ *		  Declarations shared by the PostgreSQL side of semoss_fdw.
+ *
+ * The plain-C SEMOSS client lives behind semoss_client.h; everything here
+ * may use PostgreSQL headers.  Prototypes are grouped by the file that
+ * defines them.
+ *
+ * IDENTIFICATION
+ *		  src/semoss_fdw.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SEMOSS_FDW_H
+#define SEMOSS_FDW_H
+
+#include "foreign/foreign.h"
+#include "lib/stringinfo.h"
+#include "nodes/pathnodes.h"
+#include "utils/rel.h"
+
+#include "semoss_client.h"
+
+/* Defaults for options; see option.c and the README for why. */
+#define SEMOSS_DEFAULT_FETCH_SIZE		5000
+#define SEMOSS_MAX_FETCH_SIZE			1000000
+#define SEMOSS_DEFAULT_CONNECT_TIMEOUT	10	/* seconds */
+#define SEMOSS_DEFAULT_REQUEST_TIMEOUT	300 /* seconds; 0 = none */
+
+/*
+ * How to write SQL for one kind of RDBMS behind a SEMOSS engine.  The
+ * deparser is driven by this table so that another dialect is a local
+ * addition (see dialect.c).
+ */
+typedef struct SemossDialect
+{
+	const char *name;			/* value of the "dialect" option */
+	const char *engine_subtypes;	/* comma-separated SEMOSS subtypes */
+	char		ident_quote;	/* identifier quote character */
+	/* wrap an expression so the remote returns its exact text form */
+	const char *exact_text_prefix;
+	const char *exact_text_suffix;
+	bool		exact_text;		/* false: values arrive in SEMOSS's lossy
+								 * JSON form and are converted from that */
+} SemossDialect;
+
+/* Server-level settings after defaults were applied. */
+typedef struct SemossServerOptions
+{
+	char	   *url;
+	char	   *engine_id;		/* NULL when only tables name one */
+	int			fetch_size;
+	int			connect_timeout;	/* seconds */
+	int			request_timeout;	/* seconds, 0 = none */
+	bool		tls_verify;
+	char	   *ca_file;		/* NULL = system store */
+	const SemossDialect *dialect;
+} SemossServerOptions;
+
+/* Everything a scan of one foreign table needs to know about it. */
+typedef struct SemossTableOptions
+{
+	SemossServerOptions server;
+	char	   *engine_id;		/* table option, else the server's */
+	char	   *schema_name;	/* NULL = unqualified */
+	char	   *table_name;		/* remote table name */
+	char	   *query;			/* remote SELECT used as the table, or NULL */
+	int			fetch_size;
+} SemossTableOptions;
+
+/* A cached SEMOSS session; see connection.c. */
+typedef struct SemossConnection SemossConnection;
+
+/* in option.c */
+extern void semoss_get_server_options(ForeignServer *server,
+									  SemossServerOptions *opts);
+extern void semoss_get_table_options(Oid foreigntableid,
+									 SemossTableOptions *opts);
+extern char *semoss_remote_column_name(Oid relid, AttrNumber attnum);
+
+/* in dialect.c */
+extern const SemossDialect *semoss_dialect_by_name(const char *name);
+extern char *semoss_dialect_names(void);
+extern void semoss_append_identifier(StringInfo buf,
+									 const SemossDialect *dialect,
+									 const char *ident);
+
+/* in deparse.c */
+extern void semoss_deparse_select(StringInfo buf, Relation rel,
+								  const SemossTableOptions *opts,
+								  Bitmapset *attrs_used,
+								  List **retrieved_attrs);
+
+/* in convert.c */
+typedef struct SemossRowConverter SemossRowConverter;
+extern SemossRowConverter *semoss_make_row_converter(Relation rel,
+													 List *retrieved_attrs);
+extern int	semoss_row_converter_width(const SemossRowConverter *conv);
+extern void semoss_convert_row(SemossRowConverter *conv,
+							   const SemossPage *page, int row,
+							   int64 row_number, Datum *values, bool *nulls);
+
+/* in connection.c */
+extern SemossConnection *semoss_get_connection(UserMapping *user);
+extern SemossSession *semoss_connection_session(SemossConnection *conn);
+extern void semoss_connection_track_task(SemossConnection *conn,
+										 const char *task_id);
+extern void semoss_connection_untrack_task(SemossConnection *conn,
+										   const char *task_id);
+extern void semoss_report_error(const SemossError *err,
+								const char *remote_sql) pg_attribute_noreturn();
+
+#endif							/* SEMOSS_FDW_H */
