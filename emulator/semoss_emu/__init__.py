@@ -1,0 +1,1 @@
+"""SEMOSS server emulator: the SEMOSS REST/pixel protocol over a real PostgreSQL database."""
