@@ -1,0 +1,54 @@
+-- semoss_fdw demo: SEMOSS data as ordinary PostgreSQL tables.
+-- The sandbox exported the emulator's URL, engine id and keys.
+\getenv semoss_url SEMOSS_URL
+\getenv engine_id SEMOSS_ENGINE_ID
+\getenv access_key SEMOSS_ACCESS_KEY
+\getenv secret_key SEMOSS_SECRET_KEY
+\pset footer off
+
+CREATE EXTENSION semoss_fdw;
+
+-- A SEMOSS server, its database engine, and your SEMOSS access keys.
+CREATE SERVER sales_semoss FOREIGN DATA WRAPPER semoss_fdw
+    OPTIONS (url :'semoss_url', engine_id :'engine_id');
+CREATE USER MAPPING FOR CURRENT_USER SERVER sales_semoss
+    OPTIONS (access_key :'access_key', secret_key :'secret_key');
+
+-- Tables of the engine's database, as foreign tables.
+CREATE FOREIGN TABLE customers (
+    id integer, name varchar(100), email text, region_id smallint,
+    signup_date date, is_vip boolean, credit_limit numeric(12,2),
+    last_login timestamptz
+) SERVER sales_semoss;
+CREATE FOREIGN TABLE orders (
+    id bigint, customer_id integer, ordered_at timestamp,
+    status text, total numeric(14,2)
+) SERVER sales_semoss;
+CREATE FOREIGN TABLE regions (id smallint, code char(3), name text)
+    SERVER sales_semoss;
+
+-- Exact values: numerics keep every digit, timestamps their microseconds
+-- (SEMOSS alone would hand back doubles and whole seconds).
+SELECT id, name, credit_limit, last_login FROM customers ORDER BY id LIMIT 5;
+
+-- SEMOSS data joined with a local table.
+CREATE TABLE sales_targets (region_code char(3) PRIMARY KEY, target numeric);
+INSERT INTO sales_targets VALUES ('NAE', 9000000), ('NAW', 9000000),
+    ('EMA', 12000000), ('APJ', 6000000), ('LAT', 3000000);
+
+SELECT r.name AS region,
+       count(*) AS orders,
+       sum(o.total) AS revenue,
+       t.target,
+       round(100 * sum(o.total) / t.target, 1) AS pct_of_target
+FROM orders o
+JOIN customers c ON c.id = o.customer_id
+JOIN regions r ON r.id = c.region_id
+JOIN sales_targets t ON t.region_code = r.code
+WHERE o.status <> 'cancelled'
+GROUP BY r.name, t.target
+ORDER BY revenue DESC;
+
+-- What was sent to SEMOSS.
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT id, total FROM orders WHERE status = 'paid';
