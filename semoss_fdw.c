@@ -171,7 +171,8 @@ semossGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 	Cost		total_cost;
 	ForeignPath *path;
 
-	pages = (int) ceil(Max(remote_rows, 1.0) / info->opts.fetch_size);
+	pages = (int) ceil(Max(remote_rows, 1.0) /
+					   semoss_fetch_size(&info->opts, bms_num_members(info->attrs_used)));
 	startup_cost = SEMOSS_STARTUP_COST;
 	total_cost = startup_cost + (pages - 1) * SEMOSS_STARTUP_COST +
 		remote_rows * (SEMOSS_TUPLE_COST + cpu_tuple_cost) +
@@ -220,7 +221,8 @@ semossGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 
 	fdw_private = list_make4(makeString(sql.data),
 							 retrieved_attrs,
-							 makeInteger(info->opts.fetch_size),
+							 makeInteger(semoss_fetch_size(&info->opts,
+														   list_length(retrieved_attrs))),
 							 makeString(info->opts.engine_id));
 
 	return make_foreignscan(tlist, scan_clauses, baserel->relid,

@@ -5,7 +5,8 @@
 \set VERBOSITY default
 \getenv bearer_token SEMOSS_BEARER_TOKEN
 
--- Paging: 20000 rows in pages of 5000 (the default) end with an empty page.
+-- Paging: count(*) fetches one column, so pages hold 10000 rows (the
+-- automatic maximum); 20000 rows take two full pages and an empty one.
 SELECT emulator('POST', '/_emulator/stats/reset') IS NOT NULL AS reset;
 SELECT count(*), sum(id) FROM semoss.orders;
 SELECT stat('pixels') AS pixels, stat('rows_sent') AS rows_sent, stat('open_tasks') AS open_tasks;

@@ -377,7 +377,6 @@ semoss_get_server_options(ForeignServer *server, SemossServerOptions *opts)
 	ListCell   *lc;
 
 	memset(opts, 0, sizeof(*opts));
-	opts->fetch_size = SEMOSS_DEFAULT_FETCH_SIZE;
 	opts->connect_timeout = SEMOSS_DEFAULT_CONNECT_TIMEOUT;
 	opts->request_timeout = SEMOSS_DEFAULT_REQUEST_TIMEOUT;
 	opts->tls_verify = true;
@@ -470,4 +469,19 @@ semoss_remote_column_name(Oid relid, AttrNumber attnum)
 	if (def != NULL)
 		return defGetString(def);
 	return get_attname(relid, attnum, false);
+}
+
+/*
+ * Rows per page for a scan fetching `ncolumns` columns: the fetch_size
+ * option if one is set, else as many rows as fit SEMOSS_PAGE_CELLS cells.
+ */
+int
+semoss_fetch_size(const SemossTableOptions *opts, int ncolumns)
+{
+	int			rows;
+
+	if (opts->fetch_size > 0)
+		return opts->fetch_size;
+	rows = SEMOSS_PAGE_CELLS / Max(ncolumns, 1);
+	return Min(Max(rows, SEMOSS_AUTO_FETCH_MIN), SEMOSS_AUTO_FETCH_MAX);
 }

@@ -22,8 +22,15 @@
 
 #include "semoss_client.h"
 
-/* Defaults for options; see option.c and the README for why. */
-#define SEMOSS_DEFAULT_FETCH_SIZE		5000
+/*
+ * Without a fetch_size option, a page holds about SEMOSS_PAGE_CELLS cells
+ * (rows x columns), within [SEMOSS_AUTO_FETCH_MIN, SEMOSS_AUTO_FETCH_MAX]
+ * rows: a page costs the backend about 100 bytes per cell, so this bounds
+ * memory whatever the width of the rows (see bench/ and the README).
+ */
+#define SEMOSS_PAGE_CELLS				30000
+#define SEMOSS_AUTO_FETCH_MIN			100
+#define SEMOSS_AUTO_FETCH_MAX			10000
 #define SEMOSS_MAX_FETCH_SIZE			1000000
 #define SEMOSS_DEFAULT_CONNECT_TIMEOUT	10	/* seconds */
 #define SEMOSS_DEFAULT_REQUEST_TIMEOUT	300 /* seconds; 0 = none */
@@ -50,7 +57,7 @@ typedef struct SemossServerOptions
 {
 	char	   *url;
 	char	   *engine_id;		/* NULL when only tables name one */
-	int			fetch_size;
+	int			fetch_size;		/* 0 = automatic */
 	int			connect_timeout;	/* seconds */
 	int			request_timeout;	/* seconds, 0 = none */
 	bool		tls_verify;
@@ -66,7 +73,7 @@ typedef struct SemossTableOptions
 	char	   *schema_name;	/* NULL = unqualified */
 	char	   *table_name;		/* remote table name */
 	char	   *query;			/* remote SELECT used as the table, or NULL */
-	int			fetch_size;
+	int			fetch_size;		/* 0 = automatic */
 } SemossTableOptions;
 
 /* A cached SEMOSS session; see connection.c. */
@@ -78,6 +85,7 @@ extern void semoss_get_server_options(ForeignServer *server,
 extern void semoss_get_table_options(Oid foreigntableid,
 									 SemossTableOptions *opts);
 extern char *semoss_remote_column_name(Oid relid, AttrNumber attnum);
+extern int	semoss_fetch_size(const SemossTableOptions *opts, int ncolumns);
 
 /* in dialect.c */
 extern const SemossDialect *semoss_dialect_by_name(const char *name);
