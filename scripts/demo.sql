@@ -11,8 +11,10 @@ CREATE EXTENSION semoss_fdw;
 -- A SEMOSS server, its database engine, and your SEMOSS access keys.
 CREATE SERVER sales_semoss FOREIGN DATA WRAPPER semoss_fdw
     OPTIONS (url :'semoss_url', engine_id :'engine_id');
+\set ECHO none
 CREATE USER MAPPING FOR CURRENT_USER SERVER sales_semoss
     OPTIONS (access_key :'access_key', secret_key :'secret_key');
+\set ECHO queries
 
 -- Tables of the engine's database, as foreign tables.
 CREATE FOREIGN TABLE customers (

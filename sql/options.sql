@@ -77,6 +77,8 @@ CREATE FOREIGN TABLE ft_opt (id int OPTIONS (name 'x')) SERVER opt;
 CREATE FOREIGN TABLE ft_opt (id int OPTIONS (column_name 'ID')) SERVER opt
     OPTIONS (schema_name 'Sales', table_name 'My "Table"', engine_id 'other-engine', fetch_size '10');
 ALTER FOREIGN TABLE ft_opt OPTIONS (ADD query 'SELECT 1');
+ALTER FOREIGN TABLE ft_opt ALTER COLUMN id OPTIONS (ADD key 'maybe');
+ALTER FOREIGN TABLE ft_opt ALTER COLUMN id OPTIONS (ADD key 'true');
 \d+ ft_opt
 
 -- the remote SQL quotes every identifier

@@ -71,6 +71,7 @@ static const SemossOption semoss_options[] = {
 	{"fetch_size", ForeignTableRelationId, OPT_FETCH_SIZE},
 	/* column */
 	{"column_name", AttributeRelationId, OPT_STRING},
+	{"key", AttributeRelationId, OPT_BOOLEAN},	/* part of the row key */
 	{NULL, InvalidOid, OPT_STRING}
 };
 
