@@ -12,11 +12,12 @@ OBJS = \
 	src/deparse.o \
 	src/dialect.o \
 	src/option.o \
+	src/shippable.o \
 	src/semoss_client.o \
 	src/semoss_pixel.o \
 	src/semoss_response.o
 
-REGRESS = setup options read types scan
+REGRESS = setup options read types pushdown scan
 REGRESS_OPTS = --load-extension=plpython3u
 
 PG_CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Werror

@@ -26,9 +26,11 @@
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
 #include "optimizer/cost.h"
 #include "optimizer/optimizer.h"
 #include "optimizer/pathnode.h"
+#include "optimizer/paths.h"
 #include "optimizer/planmain.h"
 #include "optimizer/restrictinfo.h"
 #include "utils/memutils.h"
@@ -38,20 +40,24 @@
 
 PG_MODULE_MAGIC;
 
-/*
- * Cost of one SEMOSS round trip (HTTP request, pixel parsing, JSON page) in
- * planner units, and of shipping and converting one row as JSON text.
- */
-#define SEMOSS_STARTUP_COST		100.0
-#define SEMOSS_TUPLE_COST		0.2
 /* Rows assumed for a foreign table never analyzed. */
 #define SEMOSS_DEFAULT_ROWS		1000.0
+
+/*
+ * A remote ORDER BY costs the engine a sort; this makes a sorted path a
+ * little dearer than an unsorted one, so it is chosen only when the order
+ * is wanted.
+ */
+#define SEMOSS_SORT_COST_FACTOR	1.05
 
 /* Planner state of one foreign base relation (baserel->fdw_private). */
 typedef struct SemossRelInfo
 {
 	SemossTableOptions opts;
-	Bitmapset  *attrs_used;		/* columns the query needs */
+	List	   *remote_conds;	/* RestrictInfos the engine evaluates */
+	List	   *local_conds;	/* RestrictInfos evaluated here */
+	Bitmapset  *attrs_used;		/* columns needed here */
+	double		remote_selectivity; /* of remote_conds */
 } SemossRelInfo;
 
 /*
@@ -60,7 +66,7 @@ typedef struct SemossRelInfo
  */
 enum SemossScanPrivateIndex
 {
-	/* remote SQL, in the database encoding (String) */
+	/* remote SQL, as parts: String text and Integer holes (see deparse.c) */
 	ScanPrivateSelectSql,
 	/* attnums the remote columns fill, in order (List of Integer) */
 	ScanPrivateRetrievedAttrs,
@@ -73,8 +79,9 @@ enum SemossScanPrivateIndex
 /* Executor state of one foreign scan. */
 typedef struct SemossScanState
 {
-	char	   *sql;			/* remote SQL, database encoding */
-	char	   *sql_utf8;		/* the same, as sent to SEMOSS */
+	List	   *sql_parts;		/* remote SQL with holes for values */
+	List	   *param_states;	/* ExprStates of the values, or NIL */
+	char	   *sql;			/* remote SQL of the running query, or NULL */
 	char	   *engine_id;
 	int			fetch_size;
 	SemossConnection *conn;
@@ -123,8 +130,28 @@ page_cleanup_callback(void *arg)
 }
 
 /*
- * GetForeignRelSize: resolve the table's options and estimate its size.
- * Without ANALYZE statistics a fixed guess is used.
+ * Add to *attrs the columns of relation `relid` that `exprs` use, offset by
+ * FirstLowInvalidHeapAttributeNumber as pull_varattnos does.
+ */
+static void
+collect_attrs(List *exprs, Index relid, Bitmapset **attrs)
+{
+	ListCell   *lc;
+
+	foreach(lc, exprs)
+	{
+		Node	   *expr = (Node *) lfirst(lc);
+
+		if (IsA(expr, RestrictInfo))
+			expr = (Node *) ((RestrictInfo *) expr)->clause;
+		pull_varattnos(expr, relid, attrs);
+	}
+}
+
+/*
+ * GetForeignRelSize: resolve the table's options, split its restrictions
+ * into those the engine can evaluate and those evaluated here, and
+ * estimate its size.  Without ANALYZE statistics a fixed guess is used.
  */
 static void
 semossGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
@@ -137,16 +164,24 @@ semossGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 	baserel->fdw_private = info;
 	semoss_get_table_options(foreigntableid, &info->opts);
 
-	pull_varattnos((Node *) baserel->reltarget->exprs, baserel->relid,
-				   &info->attrs_used);
 	foreach(lc, baserel->baserestrictinfo)
 	{
 		RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
 
-		pull_varattnos((Node *) rinfo->clause, baserel->relid,
-					   &info->attrs_used);
+		if (semoss_is_foreign_expr(root, baserel, &info->opts, rinfo->clause))
+			info->remote_conds = lappend(info->remote_conds, rinfo);
+		else
+			info->local_conds = lappend(info->local_conds, rinfo);
 	}
 
+	/* fetched: what the target list and the local conditions need */
+	pull_varattnos((Node *) baserel->reltarget->exprs, baserel->relid,
+				   &info->attrs_used);
+	collect_attrs(info->local_conds, baserel->relid, &info->attrs_used);
+
+	info->remote_selectivity = clauselist_selectivity(root, info->remote_conds,
+													  baserel->relid,
+													  JOIN_INNER, NULL);
 	tuples = baserel->tuples >= 0 ? baserel->tuples : SEMOSS_DEFAULT_ROWS;
 	baserel->rows = clamp_row_est(tuples *
 								  clauselist_selectivity(root,
@@ -157,48 +192,201 @@ semossGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 }
 
 /*
- * GetForeignPaths: one path that fetches the whole (projected) table.
- * Every SEMOSS call is a round trip, so the startup cost is high.
+ * Estimate the cost of a scan that fetches `fetched_rows` rows: one round
+ * trip per page, shipping and converting each row, and evaluating the
+ * local conditions on it.
+ */
+static void
+estimate_scan_cost(PlannerInfo *root, RelOptInfo *baserel, SemossRelInfo *info,
+				   double fetched_rows, Cost *startup_cost, Cost *total_cost)
+{
+	const SemossServerOptions *server = &info->opts.server;
+	QualCost	local_cost;
+	int			pages;
+
+	cost_qual_eval(&local_cost, info->local_conds, root);
+	pages = (int) ceil(Max(fetched_rows, 1.0) /
+					   semoss_fetch_size(&info->opts, bms_num_members(info->attrs_used)));
+	*startup_cost = server->fdw_startup_cost + local_cost.startup;
+	*total_cost = *startup_cost + (pages - 1) * server->fdw_startup_cost +
+		fetched_rows * (server->fdw_tuple_cost + cpu_tuple_cost +
+						local_cost.per_tuple);
+}
+
+/* Make a ForeignPath; the constructor's signature changed over releases. */
+static ForeignPath *
+make_foreign_path(PlannerInfo *root, RelOptInfo *baserel, double rows,
+				  Cost startup_cost, Cost total_cost, List *pathkeys,
+				  Relids required_outer)
+{
+	return create_foreignscan_path(root, baserel,
+								   NULL,	/* default pathtarget */
+								   rows,
+#if PG_VERSION_NUM >= 180000
+								   0,	/* disabled_nodes */
+#endif
+								   startup_cost,
+								   total_cost,
+								   pathkeys,
+								   required_outer,
+								   NULL,	/* no extra plan */
+#if PG_VERSION_NUM >= 170000
+								   NIL, /* no fdw_restrictinfo */
+#endif
+								   NIL);	/* no fdw_private */
+}
+
+/* True if the engine can return rows in the order of `pathkeys`. */
+static bool
+pathkeys_are_shippable(PlannerInfo *root, RelOptInfo *baserel,
+					   SemossRelInfo *info, List *pathkeys)
+{
+	ListCell   *lc;
+
+	if (pathkeys == NIL)
+		return false;
+	foreach(lc, pathkeys)
+	{
+		if (semoss_pathkey_expr(root, baserel, &info->opts,
+								(PathKey *) lfirst(lc)) == NULL)
+			return false;
+	}
+	return true;
+}
+
+/* Callback state for finding join equivalences on the foreign relation. */
+typedef struct EcMemberSearch
+{
+	Expr	   *current;		/* the member being looked at */
+	List	   *already_used;	/* members already looked at */
+} EcMemberSearch;
+
+/*
+ * generate_implied_equalities_for_column callback: pick the next member of
+ * the foreign relation not looked at yet, then stick to it.
+ */
+static bool
+ec_member_is_next(PlannerInfo *root, RelOptInfo *rel, EquivalenceClass *ec,
+				  EquivalenceMember *em, void *arg)
+{
+	EcMemberSearch *search = (EcMemberSearch *) arg;
+
+	if (search->current != NULL)
+		return equal(em->em_expr, search->current);
+	if (list_member(search->already_used, em->em_expr))
+		return false;
+	search->current = em->em_expr;
+	return true;
+}
+
+/*
+ * Add `rinfo`'s parameterization to *ppis if the clause can be sent with
+ * the outer relation's values written in as literals.
+ */
+static void
+add_join_clause_param_info(PlannerInfo *root, RelOptInfo *baserel,
+						   SemossRelInfo *info, RestrictInfo *rinfo,
+						   List **ppis)
+{
+	Relids		required_outer;
+
+	if (!semoss_is_foreign_expr(root, baserel, &info->opts, rinfo->clause))
+		return;
+	required_outer = bms_union(rinfo->clause_relids, baserel->lateral_relids);
+	required_outer = bms_del_member(required_outer, baserel->relid);
+	if (bms_is_empty(required_outer))
+		return;
+	*ppis = list_append_unique_ptr(*ppis,
+								   get_baserel_parampathinfo(root, baserel,
+															 required_outer));
+}
+
+/*
+ * Parameterizations worth a path: one per set of outer relations whose
+ * join clauses with this relation ship (as a nested loop that sends
+ * "WHERE key = <value>" for each outer row).
+ */
+static List *
+parameterizations(PlannerInfo *root, RelOptInfo *baserel, SemossRelInfo *info)
+{
+	List	   *ppis = NIL;
+	ListCell   *lc;
+
+	foreach(lc, baserel->joininfo)
+	{
+		RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
+
+		if (join_clause_is_movable_to(rinfo, baserel))
+			add_join_clause_param_info(root, baserel, info, rinfo, &ppis);
+	}
+
+	if (baserel->has_eclass_joins)
+	{
+		EcMemberSearch search = {NULL, NIL};
+
+		for (;;)
+		{
+			List	   *clauses;
+
+			search.current = NULL;
+			clauses = generate_implied_equalities_for_column(root, baserel,
+															 ec_member_is_next,
+															 &search,
+															 baserel->lateral_referencers);
+			if (search.current == NULL)
+				break;
+			foreach(lc, clauses)
+				add_join_clause_param_info(root, baserel, info,
+										   lfirst_node(RestrictInfo, lc), &ppis);
+			search.already_used = lappend(search.already_used, search.current);
+		}
+	}
+	return ppis;
+}
+
+/*
+ * GetForeignPaths: a scan of the whole (filtered, projected) table; the
+ * same sorted remotely when the query wants an order the engine can
+ * produce; and parameterized scans for nested loops driven by local rows.
  */
 static void
 semossGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 					  Oid foreigntableid)
 {
 	SemossRelInfo *info = (SemossRelInfo *) baserel->fdw_private;
-	double		remote_rows = baserel->tuples;
-	int			pages;
+	double		fetched_rows = clamp_row_est(baserel->tuples * info->remote_selectivity);
 	Cost		startup_cost;
 	Cost		total_cost;
-	ForeignPath *path;
+	ListCell   *lc;
 
-	pages = (int) ceil(Max(remote_rows, 1.0) /
-					   semoss_fetch_size(&info->opts, bms_num_members(info->attrs_used)));
-	startup_cost = SEMOSS_STARTUP_COST;
-	total_cost = startup_cost + (pages - 1) * SEMOSS_STARTUP_COST +
-		remote_rows * (SEMOSS_TUPLE_COST + cpu_tuple_cost) +
-		baserel->baserestrictcost.per_tuple * remote_rows;
+	estimate_scan_cost(root, baserel, info, fetched_rows, &startup_cost, &total_cost);
+	add_path(baserel, (Path *) make_foreign_path(root, baserel, baserel->rows,
+												 startup_cost, total_cost, NIL,
+												 baserel->lateral_relids));
 
-	path = create_foreignscan_path(root, baserel,
-								   NULL,	/* default pathtarget */
-								   baserel->rows,
-#if PG_VERSION_NUM >= 180000
-								   0,	/* disabled_nodes */
-#endif
-								   startup_cost,
-								   total_cost,
-								   NIL, /* no pathkeys */
-								   baserel->lateral_relids,
-								   NULL,	/* no extra plan */
-#if PG_VERSION_NUM >= 170000
-								   NIL, /* no fdw_restrictinfo */
-#endif
-								   NIL);	/* no fdw_private */
-	add_path(baserel, (Path *) path);
+	if (pathkeys_are_shippable(root, baserel, info, root->query_pathkeys))
+		add_path(baserel, (Path *) make_foreign_path(root, baserel, baserel->rows,
+													 startup_cost * SEMOSS_SORT_COST_FACTOR,
+													 total_cost * SEMOSS_SORT_COST_FACTOR,
+													 root->query_pathkeys,
+													 baserel->lateral_relids));
+
+	foreach(lc, parameterizations(root, baserel, info))
+	{
+		ParamPathInfo *ppi = (ParamPathInfo *) lfirst(lc);
+
+		estimate_scan_cost(root, baserel, info, ppi->ppi_rows,
+						   &startup_cost, &total_cost);
+		add_path(baserel, (Path *) make_foreign_path(root, baserel, ppi->ppi_rows,
+													 startup_cost, total_cost, NIL,
+													 ppi->ppi_req_outer));
+	}
 }
 
 /*
- * GetForeignPlan: build the remote SELECT.  Every qual is checked locally
- * for now; the remote SQL only projects the needed columns.
+ * GetForeignPlan: build the remote SELECT.  Conditions the engine can
+ * evaluate go into its WHERE clause (join conditions of a parameterized
+ * path too, with holes for the outer values); the rest are checked here.
  */
 static ForeignScan *
 semossGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
@@ -206,30 +394,50 @@ semossGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 					 List *tlist, List *scan_clauses, Plan *outer_plan)
 {
 	SemossRelInfo *info = (SemossRelInfo *) baserel->fdw_private;
-	Relation	rel;
-	StringInfoData sql;
+	List	   *remote_exprs = NIL;
+	List	   *local_exprs = NIL;
+	List	   *params = NIL;
 	List	   *retrieved_attrs;
-	List	   *fdw_private;
+	List	   *sql_parts;
+	Bitmapset  *attrs_used = NULL;
+	Relation	rel;
+	ListCell   *lc;
 
-	scan_clauses = extract_actual_clauses(scan_clauses, false);
+	foreach(lc, scan_clauses)
+	{
+		RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
 
-	initStringInfo(&sql);
+		/* constant conditions are checked by a gating Result node */
+		if (rinfo->pseudoconstant)
+			continue;
+		if (list_member_ptr(info->remote_conds, rinfo))
+			remote_exprs = lappend(remote_exprs, rinfo->clause);
+		else if (list_member_ptr(info->local_conds, rinfo))
+			local_exprs = lappend(local_exprs, rinfo->clause);
+		else if (semoss_is_foreign_expr(root, baserel, &info->opts, rinfo->clause))
+			remote_exprs = lappend(remote_exprs, rinfo->clause);
+		else
+			local_exprs = lappend(local_exprs, rinfo->clause);
+	}
+
+	pull_varattnos((Node *) baserel->reltarget->exprs, baserel->relid, &attrs_used);
+	collect_attrs(local_exprs, baserel->relid, &attrs_used);
+
 	rel = table_open(foreigntableid, NoLock);
-	semoss_deparse_select(&sql, rel, &info->opts, info->attrs_used,
-						  &retrieved_attrs);
+	sql_parts = semoss_deparse_select(root, baserel, rel, &info->opts, attrs_used,
+									  remote_exprs, best_path->path.pathkeys,
+									  &retrieved_attrs, &params);
 	table_close(rel, NoLock);
 
-	fdw_private = list_make4(makeString(sql.data),
-							 retrieved_attrs,
-							 makeInteger(semoss_fetch_size(&info->opts,
-														   list_length(retrieved_attrs))),
-							 makeString(info->opts.engine_id));
-
-	return make_foreignscan(tlist, scan_clauses, baserel->relid,
-							NIL,	/* no expressions to evaluate */
-							fdw_private,
+	return make_foreignscan(tlist, local_exprs, baserel->relid,
+							params, /* values for the holes */
+							list_make4(sql_parts,
+									   retrieved_attrs,
+									   makeInteger(semoss_fetch_size(&info->opts,
+																	 list_length(retrieved_attrs))),
+									   makeString(info->opts.engine_id)),
 							NIL,	/* no custom tlist */
-							NIL,	/* no remote quals */
+							remote_exprs,	/* rechecked for EvalPlanQual */
 							outer_plan);
 }
 
@@ -269,8 +477,8 @@ semossBeginForeignScan(ForeignScanState *node, int eflags)
 	state = palloc0(sizeof(SemossScanState));
 	node->fdw_state = state;
 
-	state->sql = strVal(list_nth(fsplan->fdw_private, ScanPrivateSelectSql));
-	state->sql_utf8 = pg_server_to_any(state->sql, strlen(state->sql), PG_UTF8);
+	state->sql_parts = (List *) list_nth(fsplan->fdw_private, ScanPrivateSelectSql);
+	state->param_states = ExecInitExprList(fsplan->fdw_exprs, (PlanState *) node);
 	state->fetch_size = intVal(list_nth(fsplan->fdw_private, ScanPrivateFetchSize));
 	state->engine_id = strVal(list_nth(fsplan->fdw_private, ScanPrivateEngineId));
 	state->converter =
@@ -287,13 +495,51 @@ semossBeginForeignScan(ForeignScanState *node, int eflags)
 }
 
 /*
+ * The remote SQL with the current values written into its holes, in the
+ * scan's memory context (it is shown in the context of later errors).
+ */
+static char *
+current_remote_sql(ForeignScanState *node, SemossScanState *state)
+{
+	ExprContext *econtext = node->ss.ps.ps_ExprContext;
+	int			nvalues = list_length(state->param_states);
+	char	  **values = NULL;
+	MemoryContext oldcxt;
+	ListCell   *lc;
+	char	   *sql;
+	int			i = 0;
+
+	if (nvalues > 0)
+	{
+		values = palloc(sizeof(char *) * nvalues);
+		foreach(lc, state->param_states)
+		{
+			ExprState  *expr = (ExprState *) lfirst(lc);
+			StringInfoData literal;
+			bool		isnull;
+			Datum		value = ExecEvalExpr(expr, econtext, &isnull);
+
+			initStringInfo(&literal);
+			semoss_append_literal(&literal, exprType((Node *) expr->expr),
+								  exprTypmod((Node *) expr->expr), value, isnull);
+			values[i++] = literal.data;
+		}
+	}
+
+	oldcxt = MemoryContextSwitchTo(GetMemoryChunkContext(state));
+	sql = semoss_assemble_sql(state->sql_parts, values);
+	MemoryContextSwitchTo(oldcxt);
+	return sql;
+}
+
+/*
  * Fetch the next page of the remote result into state->page.  Returns
  * false when there are no more rows.  A short page ends the result; its
  * task is finished on the server but still stored there, so its removal is
  * queued for the next request.
  */
 static bool
-fetch_next_page(SemossScanState *state)
+fetch_next_page(ForeignScanState *node, SemossScanState *state)
 {
 	SemossSession *session = semoss_connection_session(state->conn);
 	SemossError err;
@@ -307,8 +553,14 @@ fetch_next_page(SemossScanState *state)
 		return false;
 
 	if (state->task_id == NULL)
-		status = semoss_query(session, state->engine_id, state->sql_utf8,
+	{
+		if (state->sql != NULL)
+			pfree(state->sql);
+		state->sql = current_remote_sql(node, state);
+		status = semoss_query(session, state->engine_id,
+							  pg_server_to_any(state->sql, strlen(state->sql), PG_UTF8),
 							  state->fetch_size, &page, &err);
+	}
 	else
 		status = semoss_task_collect(session, state->task_id,
 									 state->fetch_size, &page, &err);
@@ -354,7 +606,7 @@ semossIterateForeignScan(ForeignScanState *node)
 	ExecClearTuple(slot);
 	if (state->page == NULL || state->next_row >= semoss_page_nrows(state->page))
 	{
-		if (!fetch_next_page(state))
+		if (!fetch_next_page(node, state))
 			return slot;
 	}
 
@@ -454,7 +706,9 @@ semossExplainForeignScan(ForeignScanState *node, ExplainState *es)
 							strVal(list_nth(fsplan->fdw_private, ScanPrivateEngineId)),
 							es);
 		ExplainPropertyText("Remote SQL",
-							strVal(list_nth(fsplan->fdw_private, ScanPrivateSelectSql)),
+							semoss_assemble_sql((List *) list_nth(fsplan->fdw_private,
+																  ScanPrivateSelectSql),
+												NULL),
 							es);
 	}
 }

@@ -41,6 +41,13 @@ ALTER SERVER opt OPTIONS (ADD engine_id 'bad"id');
 ALTER SERVER opt OPTIONS (ADD engine_id 'a<b');
 ALTER SERVER opt OPTIONS (ADD engine_id 'c0ffee00-1234-4abc-9def-000000000001');
 ALTER SERVER opt OPTIONS (ADD ca_file '/etc/ssl/certs/ca-certificates.crt');
+-- planner costs and collation
+ALTER SERVER opt OPTIONS (ADD fdw_startup_cost '-1');
+ALTER SERVER opt OPTIONS (ADD fdw_startup_cost 'cheap');
+ALTER SERVER opt OPTIONS (ADD fdw_tuple_cost 'NaN');
+ALTER SERVER opt OPTIONS (ADD fdw_startup_cost '25.5', ADD fdw_tuple_cost '0.05');
+ALTER SERVER opt OPTIONS (ADD collation_matches 'sometimes');
+ALTER SERVER opt OPTIONS (ADD collation_matches 'on');
 SELECT srvoptions FROM pg_foreign_server WHERE srvname = 'opt';
 
 -- turning TLS verification off is for superusers only

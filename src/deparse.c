@@ -8,6 +8,13 @@
  * column is fetched in the dialect's exact text form where it has one, so
  * that SEMOSS's lossy JSON conversion never sees the real value.
  *
+ * SEMOSS takes finished SQL (no bind parameters), so a value known only at
+ * execution (a Param, or an outer relation's column in a parameterized
+ * scan) is left as a hole: the SQL is kept as a list of parts, String
+ * nodes for text and Integer nodes for the index of the value that goes
+ * there, and semoss_assemble_sql() writes the values in as literals.
+ * Expressions reach this file only after shippable.c accepted them.
+ *
  * IDENTIFICATION
  *		  src/deparse.c
  *
@@ -15,11 +22,419 @@
  */
 #include "postgres.h"
 
+#include "access/stratnum.h"
 #include "access/sysattr.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_collation.h"
+#include "catalog/pg_type.h"
+#include "commands/defrem.h"
+#include "nodes/nodeFuncs.h"
 #include "nodes/pg_list.h"
+#include "optimizer/optimizer.h"
+#include "optimizer/paths.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
 
 #include "semoss_fdw.h"
+
+/* State of deparsing one statement. */
+typedef struct DeparseContext
+{
+	PlannerInfo *root;
+	RelOptInfo *rel;			/* the foreign relation */
+	Oid			relid;
+	const SemossTableOptions *opts;
+	StringInfo	buf;			/* text since the last hole */
+	List	   *parts;			/* finished parts (String, Integer) */
+	List	  **params;			/* expressions that fill the holes */
+} DeparseContext;
+
+static void deparse_expr(Expr *node, DeparseContext *cxt);
+
+/*
+ * Append a string literal.  The E'' form with doubled backslashes reads the
+ * same whatever the remote's standard_conforming_strings.
+ */
+void
+semoss_append_string_literal(StringInfo buf, const char *text)
+{
+	const char *p;
+
+	if (strchr(text, '\\') != NULL)
+		appendStringInfoChar(buf, 'E');
+	appendStringInfoChar(buf, '\'');
+	for (p = text; *p; p++)
+	{
+		if (*p == '\'' || *p == '\\')
+			appendStringInfoChar(buf, *p);
+		appendStringInfoChar(buf, *p);
+	}
+	appendStringInfoChar(buf, '\'');
+}
+
+/*
+ * The text form of `value` as any PostgreSQL reads it back: output
+ * functions run with ISO dates, the postgres interval style and every
+ * float digit, whatever this session's settings are.
+ */
+static char *
+portable_value_text(Oid type, Datum value)
+{
+	int			nestlevel = NewGUCNestLevel();
+	Oid			outfunc;
+	bool		isvarlena;
+	char	   *text;
+
+	(void) set_config_option("datestyle", "ISO", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("intervalstyle", "postgres", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("extra_float_digits", "3", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	getTypeOutputInfo(type, &outfunc, &isvarlena);
+	text = OidOutputFunctionCall(outfunc, value);
+	AtEOXact_GUC(true, nestlevel);
+	return text;
+}
+
+/*
+ * Append a value as a literal of its type: '...'::type, with numbers and
+ * booleans written plainly where that reads the same.
+ */
+void
+semoss_append_literal(StringInfo buf, Oid type, int32 typmod, Datum value,
+					  bool isnull)
+{
+	char	   *typname = format_type_with_typemod(type, typmod);
+	char	   *text;
+
+	if (isnull)
+	{
+		appendStringInfo(buf, "NULL::%s", typname);
+		return;
+	}
+
+	text = portable_value_text(type, value);
+
+	switch (type)
+	{
+		case INT2OID:
+		case INT4OID:
+		case INT8OID:
+		case OIDOID:
+		case FLOAT4OID:
+		case FLOAT8OID:
+		case NUMERICOID:
+			/* NaN and Infinity are not numeric syntax: quote those */
+			if (strspn(text, "0123456789+-eE.") == strlen(text))
+			{
+				if (text[0] == '-' || text[0] == '+')
+					appendStringInfo(buf, "(%s)", text);
+				else
+					appendStringInfoString(buf, text);
+				if (type != INT4OID)
+					appendStringInfo(buf, "::%s", typname);
+				return;
+			}
+			break;
+		case BOOLOID:
+			appendStringInfoString(buf, DatumGetBool(value) ? "true" : "false");
+			return;
+	}
+	semoss_append_string_literal(buf, text);
+	appendStringInfo(buf, "::%s", typname);
+}
+
+/* Close the current text part and leave a hole for params[index]. */
+static void
+deparse_hole(Expr *expr, DeparseContext *cxt)
+{
+	int			index = 0;
+	ListCell   *lc;
+	bool		found = false;
+
+	foreach(lc, *cxt->params)
+	{
+		if (equal(lfirst(lc), expr))
+		{
+			found = true;
+			break;
+		}
+		index++;
+	}
+	if (!found)
+		*cxt->params = lappend(*cxt->params, expr);
+
+	cxt->parts = lappend(cxt->parts, makeString(pstrdup(cxt->buf->data)));
+	cxt->parts = lappend(cxt->parts, makeInteger(index));
+	resetStringInfo(cxt->buf);
+}
+
+/*
+ * The alias of the foreign relation in remote SQL.  Every column reference
+ * is qualified with it: an unqualified name in WHERE or ORDER BY could
+ * otherwise bind to an output column of the same name, which holds the
+ * column's text form.
+ */
+#define REMOTE_ALIAS "r1"
+
+/* Append the qualified remote name of column `attnum` of the foreign table. */
+static void
+deparse_column_name(StringInfo buf, Oid relid, AttrNumber attnum,
+					const SemossDialect *dialect)
+{
+	appendStringInfoString(buf, REMOTE_ALIAS ".");
+	semoss_append_identifier(buf, dialect,
+							 semoss_remote_column_name(relid, attnum));
+}
+
+/* Append a comma-separated list of expressions. */
+static void
+deparse_expr_list(List *exprs, DeparseContext *cxt)
+{
+	ListCell   *lc;
+	bool		first = true;
+
+	foreach(lc, exprs)
+	{
+		if (!first)
+			appendStringInfoString(cxt->buf, ", ");
+		deparse_expr((Expr *) lfirst(lc), cxt);
+		first = false;
+	}
+}
+
+/* Append a call of a built-in function, schema-qualified. */
+static void
+deparse_func_expr(FuncExpr *node, DeparseContext *cxt)
+{
+	StringInfo	buf = cxt->buf;
+
+	if (node->funcformat == COERCE_IMPLICIT_CAST)
+	{
+		/* the remote applies the same implicit cast itself */
+		deparse_expr((Expr *) linitial(node->args), cxt);
+		return;
+	}
+	if (node->funcformat == COERCE_EXPLICIT_CAST)
+	{
+		int32		typmod;
+
+		(void) exprIsLengthCoercion((Node *) node, &typmod);
+		appendStringInfoChar(buf, '(');
+		deparse_expr((Expr *) linitial(node->args), cxt);
+		appendStringInfo(buf, ")::%s",
+						 format_type_with_typemod(node->funcresulttype, typmod));
+		return;
+	}
+	appendStringInfo(buf, "%s.%s(",
+					 quote_identifier(get_namespace_name(get_func_namespace(node->funcid))),
+					 quote_identifier(get_func_name(node->funcid)));
+	deparse_expr_list(node->args, cxt);
+	appendStringInfoChar(buf, ')');
+}
+
+/* Append an operator application, parenthesized. */
+static void
+deparse_op_expr(OpExpr *node, DeparseContext *cxt)
+{
+	StringInfo	buf = cxt->buf;
+	char	   *opname = get_opname(node->opno);
+
+	appendStringInfoChar(buf, '(');
+	if (list_length(node->args) == 2)
+	{
+		deparse_expr((Expr *) linitial(node->args), cxt);
+		appendStringInfo(buf, " %s ", opname);
+		deparse_expr((Expr *) lsecond(node->args), cxt);
+	}
+	else
+	{
+		appendStringInfo(buf, "%s ", opname);
+		deparse_expr((Expr *) linitial(node->args), cxt);
+	}
+	appendStringInfoChar(buf, ')');
+}
+
+/* Append a CASE WHEN ... END (without a CASE argument). */
+static void
+deparse_case_expr(CaseExpr *node, DeparseContext *cxt)
+{
+	StringInfo	buf = cxt->buf;
+	ListCell   *lc;
+
+	appendStringInfoString(buf, "(CASE");
+	foreach(lc, node->args)
+	{
+		CaseWhen   *when = lfirst_node(CaseWhen, lc);
+
+		appendStringInfoString(buf, " WHEN ");
+		deparse_expr(when->expr, cxt);
+		appendStringInfoString(buf, " THEN ");
+		deparse_expr(when->result, cxt);
+	}
+	if (node->defresult != NULL)
+	{
+		appendStringInfoString(buf, " ELSE ");
+		deparse_expr(node->defresult, cxt);
+	}
+	appendStringInfoString(buf, " END)");
+}
+
+/* Append a shippable expression in the remote dialect. */
+static void
+deparse_expr(Expr *node, DeparseContext *cxt)
+{
+	StringInfo	buf = cxt->buf;
+
+	switch (nodeTag(node))
+	{
+		case T_Var:
+			{
+				Var		   *var = (Var *) node;
+
+				if (bms_is_member(var->varno, cxt->rel->relids) &&
+					var->varlevelsup == 0)
+					deparse_column_name(buf, cxt->relid, var->varattno,
+										cxt->opts->server.dialect);
+				else
+					deparse_hole(node, cxt);	/* an outer relation's value */
+			}
+			break;
+		case T_Const:
+			{
+				Const	   *c = (Const *) node;
+
+				semoss_append_literal(buf, c->consttype, c->consttypmod,
+									  c->constvalue, c->constisnull);
+			}
+			break;
+		case T_Param:
+			deparse_hole(node, cxt);
+			break;
+		case T_FuncExpr:
+			deparse_func_expr((FuncExpr *) node, cxt);
+			break;
+		case T_OpExpr:
+			deparse_op_expr((OpExpr *) node, cxt);
+			break;
+		case T_DistinctExpr:
+			{
+				DistinctExpr *d = (DistinctExpr *) node;
+
+				appendStringInfoChar(buf, '(');
+				deparse_expr((Expr *) linitial(d->args), cxt);
+				appendStringInfoString(buf, " IS DISTINCT FROM ");
+				deparse_expr((Expr *) lsecond(d->args), cxt);
+				appendStringInfoChar(buf, ')');
+			}
+			break;
+		case T_NullIfExpr:
+			appendStringInfoString(buf, "NULLIF(");
+			deparse_expr_list(((NullIfExpr *) node)->args, cxt);
+			appendStringInfoChar(buf, ')');
+			break;
+		case T_ScalarArrayOpExpr:
+			{
+				ScalarArrayOpExpr *sa = (ScalarArrayOpExpr *) node;
+
+				appendStringInfoChar(buf, '(');
+				deparse_expr((Expr *) linitial(sa->args), cxt);
+				appendStringInfo(buf, " %s %s (", get_opname(sa->opno),
+								 sa->useOr ? "ANY" : "ALL");
+				deparse_expr((Expr *) lsecond(sa->args), cxt);
+				appendStringInfoString(buf, "))");
+			}
+			break;
+		case T_RelabelType:
+			{
+				RelabelType *r = (RelabelType *) node;
+
+				if (r->relabelformat == COERCE_EXPLICIT_CAST)
+				{
+					appendStringInfoChar(buf, '(');
+					deparse_expr(r->arg, cxt);
+					appendStringInfo(buf, ")::%s",
+									 format_type_with_typemod(r->resulttype, r->resulttypmod));
+				}
+				else
+					deparse_expr(r->arg, cxt);
+			}
+			break;
+		case T_BoolExpr:
+			{
+				BoolExpr   *b = (BoolExpr *) node;
+				ListCell   *lc;
+				bool		first = true;
+
+				if (b->boolop == NOT_EXPR)
+				{
+					appendStringInfoString(buf, "(NOT ");
+					deparse_expr((Expr *) linitial(b->args), cxt);
+					appendStringInfoChar(buf, ')');
+					break;
+				}
+				appendStringInfoChar(buf, '(');
+				foreach(lc, b->args)
+				{
+					if (!first)
+						appendStringInfoString(buf, b->boolop == AND_EXPR ? " AND " : " OR ");
+					deparse_expr((Expr *) lfirst(lc), cxt);
+					first = false;
+				}
+				appendStringInfoChar(buf, ')');
+			}
+			break;
+		case T_NullTest:
+			{
+				NullTest   *nt = (NullTest *) node;
+
+				appendStringInfoChar(buf, '(');
+				deparse_expr(nt->arg, cxt);
+				appendStringInfoString(buf, nt->nulltesttype == IS_NULL ?
+									   " IS NULL)" : " IS NOT NULL)");
+			}
+			break;
+		case T_BooleanTest:
+			{
+				BooleanTest *bt = (BooleanTest *) node;
+				static const char *const tests[] = {
+					[IS_TRUE] = " IS TRUE)",[IS_NOT_TRUE] = " IS NOT TRUE)",
+					[IS_FALSE] = " IS FALSE)",[IS_NOT_FALSE] = " IS NOT FALSE)",
+					[IS_UNKNOWN] = " IS UNKNOWN)",[IS_NOT_UNKNOWN] = " IS NOT UNKNOWN)"
+				};
+
+				appendStringInfoChar(buf, '(');
+				deparse_expr(bt->arg, cxt);
+				appendStringInfoString(buf, tests[bt->booltesttype]);
+			}
+			break;
+		case T_CoalesceExpr:
+			appendStringInfoString(buf, "COALESCE(");
+			deparse_expr_list(((CoalesceExpr *) node)->args, cxt);
+			appendStringInfoChar(buf, ')');
+			break;
+		case T_CaseExpr:
+			deparse_case_expr((CaseExpr *) node, cxt);
+			break;
+		case T_ArrayExpr:
+			{
+				ArrayExpr  *a = (ArrayExpr *) node;
+
+				appendStringInfoString(buf, "ARRAY[");
+				deparse_expr_list(a->elements, cxt);
+				appendStringInfo(buf, "]::%s", format_type_be(a->array_typeid));
+			}
+			break;
+		default:
+			/* shippable.c lets nothing else through */
+			elog(ERROR, "semoss_fdw: cannot deparse node type %d",
+				 (int) nodeTag(node));
+	}
+}
 
 /* Append the remote reference to column `attnum`, in exact-text form. */
 static void
@@ -29,11 +444,9 @@ deparse_column(StringInfo buf, Relation rel, const SemossTableOptions *opts,
 	const SemossDialect *dialect = opts->server.dialect;
 
 	appendStringInfoString(buf, dialect->exact_text_prefix);
-	semoss_append_identifier(buf, dialect,
-							 semoss_remote_column_name(RelationGetRelid(rel), attnum));
+	deparse_column_name(buf, RelationGetRelid(rel), attnum, dialect);
 	appendStringInfoString(buf, dialect->exact_text_suffix);
 }
-
 /*
  * Append the FROM item: the remote table, or the table's `query` option as
  * a derived table.  A trailing semicolon of the query is dropped, since the
@@ -53,7 +466,7 @@ deparse_from_item(StringInfo buf, const SemossTableOptions *opts)
 			len--;
 		appendStringInfoString(buf, "(");
 		appendBinaryStringInfo(buf, opts->query, len);
-		appendStringInfoString(buf, "\n) semoss_query");
+		appendStringInfoString(buf, "\n) " REMOTE_ALIAS);
 		return;
 	}
 
@@ -63,29 +476,114 @@ deparse_from_item(StringInfo buf, const SemossTableOptions *opts)
 		appendStringInfoChar(buf, '.');
 	}
 	semoss_append_identifier(buf, dialect, opts->table_name);
+	appendStringInfoString(buf, " " REMOTE_ALIAS);
 }
 
 /*
- * Build "SELECT <columns> FROM <relation>" for a scan of `rel`.
+ * Append " ORDER BY ..." for `pathkeys`, each of which the caller checked
+ * with semoss_pathkey_expr().  Text in the C collation is sorted remotely
+ * under COLLATE "C", whose byte order every PostgreSQL shares.
+ */
+static void
+deparse_order_by(List *pathkeys, DeparseContext *cxt)
+{
+	ListCell   *lc;
+	bool		first = true;
+
+	appendStringInfoString(cxt->buf, " ORDER BY ");
+	foreach(lc, pathkeys)
+	{
+		PathKey    *pathkey = (PathKey *) lfirst(lc);
+		Expr	   *expr = semoss_pathkey_expr(cxt->root, cxt->rel, cxt->opts,
+											   pathkey);
+
+		if (!first)
+			appendStringInfoString(cxt->buf, ", ");
+		deparse_expr(expr, cxt);
+		if (exprCollation((Node *) expr) == C_COLLATION_OID)
+			appendStringInfoString(cxt->buf, " COLLATE \"C\"");
+		appendStringInfoString(cxt->buf,
+							   pathkey->pk_strategy == BTLessStrategyNumber ? " ASC" : " DESC");
+		appendStringInfoString(cxt->buf,
+							   pathkey->pk_nulls_first ? " NULLS FIRST" : " NULLS LAST");
+		first = false;
+	}
+}
+
+/*
+ * The expression of the foreign relation that `pathkey` sorts by, if rows
+ * can be sorted by it remotely in the same order; else NULL.  The sort must
+ * use the default B-tree ordering of the expression's type.
+ */
+Expr *
+semoss_pathkey_expr(PlannerInfo *root, RelOptInfo *rel,
+					const SemossTableOptions *opts, PathKey *pathkey)
+{
+	EquivalenceClass *ec = pathkey->pk_eclass;
+	ListCell   *lc;
+
+	if (ec->ec_has_volatile)
+		return NULL;
+	if (pathkey->pk_strategy != BTLessStrategyNumber &&
+		pathkey->pk_strategy != BTGreaterStrategyNumber)
+		return NULL;
+
+	foreach(lc, ec->ec_members)
+	{
+		EquivalenceMember *em = (EquivalenceMember *) lfirst(lc);
+		Expr	   *expr = em->em_expr;
+		Oid			opclass;
+
+		if (!bms_is_subset(em->em_relids, rel->relids) ||
+			bms_is_empty(em->em_relids))
+			continue;
+		opclass = GetDefaultOpClass(exprType((Node *) expr), BTREE_AM_OID);
+		if (!OidIsValid(opclass) ||
+			get_opclass_family(opclass) != pathkey->pk_opfamily)
+			continue;
+		if (semoss_is_foreign_sort(root, rel, opts, expr))
+			return expr;
+	}
+	return NULL;
+}
+
+/*
+ * Build the remote SELECT of a scan of `rel`:
+ *
+ *	 SELECT <columns> FROM <relation> [WHERE <remote_conds>] [ORDER BY ...]
  *
  * Only the columns in attrs_used (offset by FirstLowInvalidHeapAttributeNumber,
  * as the planner keeps them) are fetched; a whole-row reference fetches all.
  * *retrieved_attrs receives the attribute numbers in the order of the
- * remote result's columns, which is how the executor maps them back.
+ * remote result's columns.  Returns the statement as parts (see the file
+ * header); the expressions filling its holes are appended to *params.
  */
-void
-semoss_deparse_select(StringInfo buf, Relation rel,
-					  const SemossTableOptions *opts,
-					  Bitmapset *attrs_used, List **retrieved_attrs)
+List *
+semoss_deparse_select(PlannerInfo *root, RelOptInfo *baserel, Relation rel,
+					  const SemossTableOptions *opts, Bitmapset *attrs_used,
+					  List *remote_conds, List *pathkeys,
+					  List **retrieved_attrs, List **params)
 {
 	TupleDesc	tupdesc = RelationGetDescr(rel);
+	StringInfoData buf;
+	DeparseContext cxt;
 	bool		whole_row;
+	ListCell   *lc;
 	int			i;
+
+	initStringInfo(&buf);
+	cxt.root = root;
+	cxt.rel = baserel;
+	cxt.relid = RelationGetRelid(rel);
+	cxt.opts = opts;
+	cxt.buf = &buf;
+	cxt.parts = NIL;
+	cxt.params = params;
 
 	whole_row = bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, attrs_used);
 	*retrieved_attrs = NIL;
 
-	appendStringInfoString(buf, "SELECT ");
+	appendStringInfoString(&buf, "SELECT ");
 	for (i = 1; i <= tupdesc->natts; i++)
 	{
 		Form_pg_attribute attr = TupleDescAttr(tupdesc, i - 1);
@@ -97,15 +595,57 @@ semoss_deparse_select(StringInfo buf, Relation rel,
 			continue;
 
 		if (*retrieved_attrs != NIL)
-			appendStringInfoString(buf, ", ");
-		deparse_column(buf, rel, opts, i);
+			appendStringInfoString(&buf, ", ");
+		deparse_column(&buf, rel, opts, i);
 		*retrieved_attrs = lappend_int(*retrieved_attrs, i);
 	}
 
 	/* No column needed (say, for count(*)): still one row per remote row. */
 	if (*retrieved_attrs == NIL)
-		appendStringInfoString(buf, "NULL");
+		appendStringInfoString(&buf, "NULL");
 
-	appendStringInfoString(buf, " FROM ");
-	deparse_from_item(buf, opts);
+	appendStringInfoString(&buf, " FROM ");
+	deparse_from_item(&buf, opts);
+
+	foreach(lc, remote_conds)
+	{
+		Expr	   *cond = (Expr *) lfirst(lc);
+
+		if (IsA(cond, RestrictInfo))
+			cond = ((RestrictInfo *) cond)->clause;
+		appendStringInfoString(&buf, lc == list_head(remote_conds) ? " WHERE " : " AND ");
+		deparse_expr(cond, &cxt);
+	}
+
+	if (pathkeys != NIL)
+		deparse_order_by(pathkeys, &cxt);
+
+	cxt.parts = lappend(cxt.parts, makeString(buf.data));
+	return cxt.parts;
+}
+
+/*
+ * Write out a statement kept as parts: holes are filled with `values`
+ * (literals, already written) or, when values is NULL, with $1, $2, ...
+ * as EXPLAIN shows them.
+ */
+char *
+semoss_assemble_sql(List *parts, char **values)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	foreach(lc, parts)
+	{
+		Node	   *part = (Node *) lfirst(lc);
+
+		if (IsA(part, String))
+			appendStringInfoString(&buf, strVal(part));
+		else if (values != NULL)
+			appendStringInfoString(&buf, values[intVal(part)]);
+		else
+			appendStringInfo(&buf, "$%d", intVal(part) + 1);
+	}
+	return buf.data;
 }

@@ -15,6 +15,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "access/reloptions.h"
 #include "catalog/pg_foreign_data_wrapper.h"
 #include "catalog/pg_foreign_server.h"
@@ -38,6 +40,7 @@ typedef enum SemossOptionKind
 	OPT_SECONDS,				/* integer in 0..86400 */
 	OPT_BOOLEAN,
 	OPT_DIALECT,				/* a name known to dialect.c */
+	OPT_COST,					/* a non-negative number */
 	OPT_SECRET					/* any non-empty string; user mappings only */
 } SemossOptionKind;
 
@@ -58,6 +61,9 @@ static const SemossOption semoss_options[] = {
 	{"tls_verify", ForeignServerRelationId, OPT_BOOLEAN},
 	{"ca_file", ForeignServerRelationId, OPT_STRING},
 	{"dialect", ForeignServerRelationId, OPT_DIALECT},
+	{"collation_matches", ForeignServerRelationId, OPT_BOOLEAN},
+	{"fdw_startup_cost", ForeignServerRelationId, OPT_COST},
+	{"fdw_tuple_cost", ForeignServerRelationId, OPT_COST},
 	/* user mapping */
 	{"access_key", UserMappingRelationId, OPT_SECRET},
 	{"secret_key", UserMappingRelationId, OPT_SECRET},
@@ -274,6 +280,20 @@ validate_option_value(const SemossOption *opt, DefElem *def)
 						 errmsg("permission denied to turn off TLS verification"),
 						 errdetail("Only superusers may set \"tls_verify\" to false.")));
 			break;
+		case OPT_COST:
+			{
+				char	   *end;
+				double		cost = strtod(value, &end);
+
+				if (end == value || *end != '\0' || !(cost >= 0) || isinf(cost))
+					ereport(ERROR,
+							(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+							 errmsg("invalid value for option \"%s\": \"%s\"",
+									opt->name, value),
+							 errdetail("\"%s\" must be a non-negative number.",
+									   opt->name)));
+			}
+			break;
 		case OPT_DIALECT:
 			if (semoss_dialect_by_name(value) == NULL)
 				ereport(ERROR,
@@ -382,6 +402,8 @@ semoss_get_server_options(ForeignServer *server, SemossServerOptions *opts)
 	opts->request_timeout = SEMOSS_DEFAULT_REQUEST_TIMEOUT;
 	opts->tls_verify = true;
 	opts->dialect = semoss_dialect_by_name("postgres");
+	opts->fdw_startup_cost = SEMOSS_DEFAULT_STARTUP_COST;
+	opts->fdw_tuple_cost = SEMOSS_DEFAULT_TUPLE_COST;
 
 	foreach(lc, server->options)
 	{
@@ -404,6 +426,12 @@ semoss_get_server_options(ForeignServer *server, SemossServerOptions *opts)
 			opts->ca_file = pstrdup(value);
 		else if (strcmp(def->defname, "dialect") == 0)
 			opts->dialect = semoss_dialect_by_name(value);
+		else if (strcmp(def->defname, "collation_matches") == 0)
+			(void) parse_bool(value, &opts->collation_matches);
+		else if (strcmp(def->defname, "fdw_startup_cost") == 0)
+			opts->fdw_startup_cost = strtod(value, NULL);
+		else if (strcmp(def->defname, "fdw_tuple_cost") == 0)
+			opts->fdw_tuple_cost = strtod(value, NULL);
 	}
 
 	if (opts->url == NULL)

@@ -36,6 +36,13 @@
 #define SEMOSS_DEFAULT_REQUEST_TIMEOUT	300 /* seconds; 0 = none */
 
 /*
+ * Planner costs: a SEMOSS round trip (HTTP, pixel parsing, a JDBC query)
+ * is far dearer than a local page read, and every row travels as JSON.
+ */
+#define SEMOSS_DEFAULT_STARTUP_COST		100.0
+#define SEMOSS_DEFAULT_TUPLE_COST		0.2
+
+/*
  * How to write SQL for one kind of RDBMS behind a SEMOSS engine.  The
  * deparser is driven by this table so that another dialect is a local
  * addition (see dialect.c).
@@ -63,6 +70,9 @@ typedef struct SemossServerOptions
 	bool		tls_verify;
 	char	   *ca_file;		/* NULL = system store */
 	const SemossDialect *dialect;
+	bool		collation_matches;	/* remote sorts text as we do */
+	double		fdw_startup_cost;	/* planner cost of one round trip */
+	double		fdw_tuple_cost; /* planner cost of one row */
 } SemossServerOptions;
 
 /* Everything a scan of one foreign table needs to know about it. */
@@ -95,10 +105,26 @@ extern void semoss_append_identifier(StringInfo buf,
 									 const char *ident);
 
 /* in deparse.c */
-extern void semoss_deparse_select(StringInfo buf, Relation rel,
-								  const SemossTableOptions *opts,
-								  Bitmapset *attrs_used,
-								  List **retrieved_attrs);
+extern List *semoss_deparse_select(PlannerInfo *root, RelOptInfo *baserel,
+								   Relation rel,
+								   const SemossTableOptions *opts,
+								   Bitmapset *attrs_used, List *remote_conds,
+								   List *pathkeys, List **retrieved_attrs,
+								   List **params);
+extern char *semoss_assemble_sql(List *parts, char **values);
+extern Expr *semoss_pathkey_expr(PlannerInfo *root, RelOptInfo *rel,
+								 const SemossTableOptions *opts,
+								 PathKey *pathkey);
+extern void semoss_append_string_literal(StringInfo buf, const char *text);
+extern void semoss_append_literal(StringInfo buf, Oid type, int32 typmod,
+								  Datum value, bool isnull);
+
+/* in shippable.c */
+extern bool semoss_is_builtin(Oid objectid);
+extern bool semoss_is_foreign_expr(PlannerInfo *root, RelOptInfo *rel,
+								   const SemossTableOptions *opts, Expr *expr);
+extern bool semoss_is_foreign_sort(PlannerInfo *root, RelOptInfo *rel,
+								   const SemossTableOptions *opts, Expr *expr);
 
 /* in convert.c */
 typedef struct SemossRowConverter SemossRowConverter;

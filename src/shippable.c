@@ -1,0 +1,397 @@
+/*-------------------------------------------------------------------------
+ *
+ * shippable.c
+ *		  Decide which expressions can be evaluated by the engine behind
+ *		  SEMOSS with exactly the result PostgreSQL would compute.
+ *
+ * An expression is shippable when the dialect can write it, every function
+ * and operator in it is a built-in one (so the remote PostgreSQL has the
+ * same one), nothing in it is mutable (now(), random(): the remote clock and
+ * state differ), and its collations are safe:
+ *
+ *  - A collation must come from a column of the foreign table (whose remote
+ *    column is assumed to have the same collation), or be the default one;
+ *    a COLLATE clause or a collated constant stays local.
+ *  - Unless the server option collation_matches is true, nothing that
+ *    depends on the remote collation's sort order or case rules ships:
+ *    ordering comparisons on text, ILIKE, regular expressions, upper(),
+ *    ORDER BY on text.  Equality and LIKE on text do not depend on it.
+ *
+ * IDENTIFICATION
+ *		  src/shippable.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/transam.h"
+#include "catalog/pg_collation.h"
+#include "catalog/pg_operator.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/optimizer.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+
+#include "semoss_fdw.h"
+
+/* How an expression's collation was derived; ordered by precedence. */
+typedef enum CollationState
+{
+	COLLATION_NONE,				/* no collation, or only the default */
+	COLLATION_SAFE,				/* derived from a foreign column */
+	COLLATION_UNSAFE			/* derived from something else */
+} CollationState;
+
+typedef struct CollationInfo
+{
+	Oid			collation;
+	CollationState state;
+} CollationInfo;
+
+typedef struct ShipContext
+{
+	PlannerInfo *root;
+	RelOptInfo *rel;			/* the foreign relation */
+	const SemossTableOptions *opts;
+} ShipContext;
+
+/* True for objects created by initdb, which every PostgreSQL has. */
+bool
+semoss_is_builtin(Oid objectid)
+{
+	return objectid < FirstGenbkiObjectId;
+}
+
+/*
+ * True if operator `opno` gives the same answer whatever the collation of
+ * its (deterministic) text inputs: equality, inequality and LIKE.
+ */
+static bool
+operator_ignores_collation(Oid opno)
+{
+	char	   *name = get_opname(opno);
+	bool		result;
+
+	if (name == NULL)
+		return false;
+	result = strcmp(name, "=") == 0 || strcmp(name, "<>") == 0 ||
+		strcmp(name, "~~") == 0 || strcmp(name, "!~~") == 0;
+	pfree(name);
+	return result;
+}
+
+/*
+ * Combine the collation a node derives (`collation`, from its inputs in
+ * `inner`) into its parent's state, following the rules of the parser's
+ * collation assignment.
+ */
+static void
+merge_collation(CollationInfo *outer, Oid collation, const CollationInfo *inner)
+{
+	CollationState state;
+
+	if (!OidIsValid(collation))
+		state = COLLATION_NONE;
+	else if (inner->state == COLLATION_SAFE && collation == inner->collation)
+		state = COLLATION_SAFE;
+	else if (collation == DEFAULT_COLLATION_OID)
+		state = COLLATION_NONE;
+	else
+		state = COLLATION_UNSAFE;
+
+	if (state > outer->state)
+	{
+		outer->collation = collation;
+		outer->state = state;
+	}
+	else if (state == outer->state && state == COLLATION_SAFE &&
+			 collation != outer->collation)
+	{
+		/* the default collation yields to a specific one */
+		if (outer->collation == DEFAULT_COLLATION_OID)
+			outer->collation = collation;
+		else if (collation != DEFAULT_COLLATION_OID)
+			outer->state = COLLATION_UNSAFE;
+	}
+}
+
+/*
+ * Check the input collation of a function or operator against what its
+ * arguments derived.  `ordering` says the result depends on the collation's
+ * sort order or case rules.
+ */
+static bool
+input_collation_ok(const ShipContext *cxt, Oid inputcollid,
+				   const CollationInfo *inner, bool ordering)
+{
+	if (!OidIsValid(inputcollid))
+		return true;
+	if (ordering && !cxt->opts->server.collation_matches)
+		return false;
+	/* the collation of a foreign column, as the remote column has it */
+	if (inner->state == COLLATION_SAFE && inputcollid == inner->collation)
+		return true;
+	/* default-collated values (constants, casts): the remote default */
+	return inner->state == COLLATION_NONE && inputcollid == DEFAULT_COLLATION_OID;
+}
+
+static bool ship_walker(Node *node, ShipContext *cxt, CollationInfo *outer);
+
+/* Walk every element of a list of expressions. */
+static bool
+ship_list(List *list, ShipContext *cxt, CollationInfo *inner)
+{
+	ListCell   *lc;
+
+	foreach(lc, list)
+	{
+		if (!ship_walker((Node *) lfirst(lc), cxt, inner))
+			return false;
+	}
+	return true;
+}
+
+/* A type whose values can be written as literals the remote understands. */
+static bool
+type_is_shippable(Oid typid)
+{
+	return semoss_is_builtin(typid);
+}
+
+/*
+ * The shippability walker.  Returns false as soon as something cannot be
+ * sent; otherwise merges the node's collation into *outer.
+ */
+static bool
+ship_walker(Node *node, ShipContext *cxt, CollationInfo *outer)
+{
+	CollationInfo inner = {InvalidOid, COLLATION_NONE};
+	Oid			collation;
+
+	if (node == NULL)
+		return true;
+
+	switch (nodeTag(node))
+	{
+		case T_Var:
+			{
+				Var		   *var = (Var *) node;
+
+				if (!type_is_shippable(var->vartype))
+					return false;
+				if (bms_is_member(var->varno, cxt->rel->relids) &&
+					var->varlevelsup == 0)
+				{
+					/* a column of the foreign table: no system columns */
+					if (var->varattno <= 0)
+						return false;
+					collation = var->varcollid;
+					inner.collation = collation;
+					inner.state = OidIsValid(collation) ? COLLATION_SAFE : COLLATION_NONE;
+					if (OidIsValid(collation) &&
+						collation != DEFAULT_COLLATION_OID &&
+						collation != C_COLLATION_OID &&
+						!cxt->opts->server.collation_matches)
+						return false;
+					merge_collation(outer, collation, &inner);
+					return true;
+				}
+				/* another relation's column: sent as a value (parameter) */
+				collation = var->varcollid;
+				if (OidIsValid(collation) && collation != DEFAULT_COLLATION_OID)
+					return false;
+				return true;
+			}
+		case T_Const:
+			{
+				Const	   *c = (Const *) node;
+
+				if (!type_is_shippable(c->consttype))
+					return false;
+				if (OidIsValid(c->constcollid) &&
+					c->constcollid != DEFAULT_COLLATION_OID)
+					return false;
+				return true;
+			}
+		case T_Param:
+			{
+				Param	   *p = (Param *) node;
+
+				if (p->paramkind != PARAM_EXTERN && p->paramkind != PARAM_EXEC)
+					return false;
+				if (!type_is_shippable(p->paramtype))
+					return false;
+				if (OidIsValid(p->paramcollid) &&
+					p->paramcollid != DEFAULT_COLLATION_OID)
+					return false;
+				return true;
+			}
+		case T_FuncExpr:
+			{
+				FuncExpr   *fe = (FuncExpr *) node;
+
+				if (!semoss_is_builtin(fe->funcid) || fe->funcvariadic ||
+					!type_is_shippable(fe->funcresulttype))
+					return false;
+				if (!ship_list(fe->args, cxt, &inner))
+					return false;
+				/* a collation-aware function (upper, lower...) */
+				if (!input_collation_ok(cxt, fe->inputcollid, &inner,
+										fe->funcformat == COERCE_EXPLICIT_CALL))
+					return false;
+				merge_collation(outer, fe->funccollid, &inner);
+				return true;
+			}
+		case T_OpExpr:
+		case T_DistinctExpr:	/* struct-equivalent to OpExpr */
+		case T_NullIfExpr:		/* struct-equivalent to OpExpr */
+			{
+				OpExpr	   *oe = (OpExpr *) node;
+
+				if (!semoss_is_builtin(oe->opno) ||
+					!type_is_shippable(oe->opresulttype))
+					return false;
+				if (!ship_list(oe->args, cxt, &inner))
+					return false;
+				if (!input_collation_ok(cxt, oe->inputcollid, &inner,
+										!operator_ignores_collation(oe->opno)))
+					return false;
+				merge_collation(outer, oe->opcollid, &inner);
+				return true;
+			}
+		case T_ScalarArrayOpExpr:
+			{
+				ScalarArrayOpExpr *sa = (ScalarArrayOpExpr *) node;
+
+				if (!semoss_is_builtin(sa->opno))
+					return false;
+				if (!ship_list(sa->args, cxt, &inner))
+					return false;
+				if (!input_collation_ok(cxt, sa->inputcollid, &inner,
+										!operator_ignores_collation(sa->opno)))
+					return false;
+				/* the result is boolean: no collation */
+				return true;
+			}
+		case T_RelabelType:
+			{
+				RelabelType *r = (RelabelType *) node;
+
+				if (!type_is_shippable(r->resulttype))
+					return false;
+				if (!ship_walker((Node *) r->arg, cxt, &inner))
+					return false;
+				merge_collation(outer, r->resultcollid, &inner);
+				return true;
+			}
+		case T_BoolExpr:
+			return ship_list(((BoolExpr *) node)->args, cxt, &inner);
+		case T_NullTest:
+			{
+				NullTest   *nt = (NullTest *) node;
+
+				/* IS NULL of a row value has row semantics: keep it local */
+				if (nt->argisrow)
+					return false;
+				return ship_walker((Node *) nt->arg, cxt, &inner);
+			}
+		case T_BooleanTest:
+			return ship_walker((Node *) ((BooleanTest *) node)->arg, cxt, &inner);
+		case T_CoalesceExpr:
+			{
+				CoalesceExpr *ce = (CoalesceExpr *) node;
+
+				if (!type_is_shippable(ce->coalescetype))
+					return false;
+				if (!ship_list(ce->args, cxt, &inner))
+					return false;
+				merge_collation(outer, ce->coalescecollid, &inner);
+				return true;
+			}
+		case T_CaseExpr:
+			{
+				CaseExpr   *ce = (CaseExpr *) node;
+				ListCell   *lc;
+
+				/* "CASE x WHEN ..." hides x in CaseTestExprs: keep it local */
+				if (ce->arg != NULL || !type_is_shippable(ce->casetype))
+					return false;
+				foreach(lc, ce->args)
+				{
+					CaseWhen   *cw = lfirst_node(CaseWhen, lc);
+					CollationInfo cond = {InvalidOid, COLLATION_NONE};
+
+					if (!ship_walker((Node *) cw->expr, cxt, &cond) ||
+						!ship_walker((Node *) cw->result, cxt, &inner))
+						return false;
+				}
+				if (!ship_walker((Node *) ce->defresult, cxt, &inner))
+					return false;
+				merge_collation(outer, ce->casecollid, &inner);
+				return true;
+			}
+		case T_ArrayExpr:
+			{
+				ArrayExpr  *ae = (ArrayExpr *) node;
+
+				if (!type_is_shippable(ae->array_typeid))
+					return false;
+				if (!ship_list(ae->elements, cxt, &inner))
+					return false;
+				merge_collation(outer, ae->array_collid, &inner);
+				return true;
+			}
+		case T_List:
+			return ship_list((List *) node, cxt, &inner);
+		default:
+			return false;
+	}
+}
+
+/*
+ * True if `expr`, a clause or expression over foreign relation `rel`, can
+ * be evaluated remotely with the same result.
+ */
+bool
+semoss_is_foreign_expr(PlannerInfo *root, RelOptInfo *rel,
+					   const SemossTableOptions *opts, Expr *expr)
+{
+	ShipContext cxt;
+	CollationInfo outer = {InvalidOid, COLLATION_NONE};
+
+	if (!opts->server.dialect->exact_text)
+		return false;			/* only the postgres dialect writes expressions */
+
+	cxt.root = root;
+	cxt.rel = rel;
+	cxt.opts = opts;
+	if (!ship_walker((Node *) expr, &cxt, &outer))
+		return false;
+
+	/* an expression whose result has a non-column collation stays local */
+	if (outer.state == COLLATION_UNSAFE)
+		return false;
+
+	/* the remote clock, session and state are not ours */
+	if (contain_mutable_functions((Node *) expr))
+		return false;
+	return true;
+}
+
+/*
+ * True if rows can be sorted remotely by `expr` with sort operator `sortop`
+ * in the same order as locally: the expression ships, the operator is a
+ * built-in default ordering operator, and text is sorted remotely only when
+ * the collations are known to match.
+ */
+bool
+semoss_is_foreign_sort(PlannerInfo *root, RelOptInfo *rel,
+					   const SemossTableOptions *opts, Expr *expr)
+{
+	Oid			collation = exprCollation((Node *) expr);
+
+	if (OidIsValid(collation) && collation != C_COLLATION_OID &&
+		!opts->server.collation_matches)
+		return false;
+	return semoss_is_foreign_expr(root, rel, opts, expr);
+}
