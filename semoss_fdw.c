@@ -43,12 +43,6 @@ PG_MODULE_MAGIC;
 /* Rows assumed for a foreign table never analyzed. */
 #define SEMOSS_DEFAULT_ROWS		1000.0
 
-/*
- * A remote ORDER BY costs the engine a sort; this makes a sorted path a
- * little dearer than an unsorted one, so it is chosen only when the order
- * is wanted.
- */
-#define SEMOSS_SORT_COST_FACTOR	1.05
 
 /* Planner state of one foreign base relation (baserel->fdw_private). */
 typedef struct SemossRelInfo
@@ -217,7 +211,7 @@ estimate_scan_cost(PlannerInfo *root, RelOptInfo *baserel, SemossRelInfo *info,
 static ForeignPath *
 make_foreign_path(PlannerInfo *root, RelOptInfo *baserel, double rows,
 				  Cost startup_cost, Cost total_cost, List *pathkeys,
-				  Relids required_outer)
+				  Relids required_outer, List *fdw_private)
 {
 	return create_foreignscan_path(root, baserel,
 								   NULL,	/* default pathtarget */
@@ -233,7 +227,19 @@ make_foreign_path(PlannerInfo *root, RelOptInfo *baserel, double rows,
 #if PG_VERSION_NUM >= 170000
 								   NIL, /* no fdw_restrictinfo */
 #endif
-								   NIL);	/* no fdw_private */
+								   fdw_private);
+}
+
+/*
+ * What sorting `rows` rows costs the engine, estimated as a local sort's
+ * comparisons: a sorted path is then as dear as an unsorted one plus a
+ * local Sort, and is chosen when the order is wanted.
+ */
+static Cost
+remote_sort_cost(double rows)
+{
+	rows = Max(rows, 2.0);
+	return 2.0 * cpu_operator_cost * rows * log2(rows);
 }
 
 /* True if the engine can return rows in the order of `pathkeys`. */
@@ -345,9 +351,67 @@ parameterizations(PlannerInfo *root, RelOptInfo *baserel, SemossRelInfo *info)
 }
 
 /*
+ * The number of rows the engine may stop after, or -1.
+ *
+ * A LIMIT may be sent only when everything below it runs remotely: the
+ * query reads this one relation, every condition ships, and nothing
+ * (grouping, DISTINCT, window functions, set-returning functions, row
+ * locks) sits between the scan and the LIMIT.  The remote LIMIT is
+ * count + offset; the local Limit node still applies both, so the remote
+ * one only stops the engine early.  Paths that carry it are offered only
+ * unsorted (no ORDER BY) or sorted exactly as the query asks.
+ */
+static int64
+remote_row_limit(PlannerInfo *root, RelOptInfo *baserel, SemossRelInfo *info)
+{
+	Query	   *parse = root->parse;
+	int64		count;
+	int64		offset = 0;
+
+	if (parse->commandType != CMD_SELECT || parse->limitCount == NULL ||
+		parse->limitOption == LIMIT_OPTION_WITH_TIES)
+		return -1;
+	if (parse->hasAggs || parse->groupClause != NIL || parse->groupingSets != NIL ||
+		parse->havingQual != NULL || parse->hasWindowFuncs ||
+		parse->distinctClause != NIL || parse->hasTargetSRFs ||
+		parse->setOperations != NULL || parse->rowMarks != NIL)
+		return -1;
+	if (bms_membership(root->all_baserels) != BMS_SINGLETON ||
+		!bms_equal(root->all_baserels, baserel->relids) ||
+		info->local_conds != NIL || baserel->lateral_relids != NULL)
+		return -1;
+
+	if (!IsA(parse->limitCount, Const) ||
+		((Const *) parse->limitCount)->constisnull)
+		return -1;
+	count = DatumGetInt64(((Const *) parse->limitCount)->constvalue);
+	if (parse->limitOffset != NULL)
+	{
+		if (!IsA(parse->limitOffset, Const))
+			return -1;
+		if (!((Const *) parse->limitOffset)->constisnull)
+			offset = DatumGetInt64(((Const *) parse->limitOffset)->constvalue);
+	}
+	if (count < 0 || offset < 0 || count > PG_INT64_MAX - offset)
+		return -1;
+	return count + offset;
+}
+
+/* fdw_private of a ForeignPath: the remote row limit (Integer), if any. */
+static List *
+limit_private(int64 limit)
+{
+	if (limit < 0 || limit > PG_INT32_MAX)
+		return NIL;
+	return list_make1(makeInteger((int) limit));
+}
+
+/*
  * GetForeignPaths: a scan of the whole (filtered, projected) table; the
  * same sorted remotely when the query wants an order the engine can
- * produce; and parameterized scans for nested loops driven by local rows.
+ * produce; the same stopping after the LIMIT when nothing else is left to
+ * do locally; and parameterized scans for nested loops driven by local
+ * rows.
  */
 static void
 semossGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
@@ -357,19 +421,46 @@ semossGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 	double		fetched_rows = clamp_row_est(baserel->tuples * info->remote_selectivity);
 	Cost		startup_cost;
 	Cost		total_cost;
+	int64		limit = remote_row_limit(root, baserel, info);
+	bool		sortable = pathkeys_are_shippable(root, baserel, info,
+												  root->query_pathkeys);
 	ListCell   *lc;
+
+	/*
+	 * A path that stops after the LIMIT is never worse than one that does
+	 * not; added first, it also wins ties of estimate.
+	 */
+	if (limit >= 0 && limit_private(limit) != NIL &&
+		(root->query_pathkeys == NIL || sortable))
+	{
+		double		limited_rows = Min(baserel->rows, (double) limit);
+
+		estimate_scan_cost(root, baserel, info, Min(fetched_rows, (double) limit),
+						   &startup_cost, &total_cost);
+		if (root->query_pathkeys != NIL)
+		{
+			/* the engine sorts every matching row before it stops */
+			startup_cost += remote_sort_cost(fetched_rows);
+			total_cost += remote_sort_cost(fetched_rows);
+		}
+		add_path(baserel, (Path *) make_foreign_path(root, baserel,
+													 clamp_row_est(limited_rows),
+													 startup_cost, total_cost,
+													 root->query_pathkeys,
+													 baserel->lateral_relids,
+													 limit_private(limit)));
+	}
 
 	estimate_scan_cost(root, baserel, info, fetched_rows, &startup_cost, &total_cost);
 	add_path(baserel, (Path *) make_foreign_path(root, baserel, baserel->rows,
 												 startup_cost, total_cost, NIL,
-												 baserel->lateral_relids));
-
-	if (pathkeys_are_shippable(root, baserel, info, root->query_pathkeys))
+												 baserel->lateral_relids, NIL));
+	if (sortable)
 		add_path(baserel, (Path *) make_foreign_path(root, baserel, baserel->rows,
-													 startup_cost * SEMOSS_SORT_COST_FACTOR,
-													 total_cost * SEMOSS_SORT_COST_FACTOR,
+													 startup_cost + remote_sort_cost(fetched_rows),
+													 total_cost + remote_sort_cost(fetched_rows),
 													 root->query_pathkeys,
-													 baserel->lateral_relids));
+													 baserel->lateral_relids, NIL));
 
 	foreach(lc, parameterizations(root, baserel, info))
 	{
@@ -379,7 +470,7 @@ semossGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 						   &startup_cost, &total_cost);
 		add_path(baserel, (Path *) make_foreign_path(root, baserel, ppi->ppi_rows,
 													 startup_cost, total_cost, NIL,
-													 ppi->ppi_req_outer));
+													 ppi->ppi_req_outer, NIL));
 	}
 }
 
@@ -426,6 +517,8 @@ semossGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 	rel = table_open(foreigntableid, NoLock);
 	sql_parts = semoss_deparse_select(root, baserel, rel, &info->opts, attrs_used,
 									  remote_exprs, best_path->path.pathkeys,
+									  best_path->fdw_private != NIL
+									  ? intVal(linitial(best_path->fdw_private)) : -1,
 									  &retrieved_attrs, &params);
 	table_close(rel, NoLock);
 
@@ -729,6 +822,7 @@ semoss_fdw_handler(PG_FUNCTION_ARGS)
 	routine->ReScanForeignScan = semossReScanForeignScan;
 	routine->EndForeignScan = semossEndForeignScan;
 	routine->ExplainForeignScan = semossExplainForeignScan;
+	routine->ImportForeignSchema = semossImportForeignSchema;
 
 	PG_RETURN_POINTER(routine);
 }

@@ -114,3 +114,24 @@ SELECT id FROM semoss.all_types WHERE c_bytea = '\xdeadbeef80'::bytea;
 SELECT id FROM semoss.all_types WHERE c_uuid = 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11';
 SELECT id FROM semoss.all_types WHERE c_int_array @> ARRAY[7] OR c_interval = '-3 days -00:00:01';
 SELECT id FROM semoss.all_types WHERE c_bool IS NOT TRUE ORDER BY id;
+
+-- LIMIT ships only when everything below it is remote; the engine stops
+-- after count + offset rows, and the local Limit applies the offset.
+EXPLAIN (VERBOSE, COSTS OFF) SELECT id FROM semoss.orders WHERE status = 'paid' ORDER BY total DESC, id LIMIT 3 OFFSET 2;
+SELECT id, total FROM semoss.orders WHERE status = 'paid' ORDER BY total DESC, id LIMIT 3 OFFSET 2;
+SELECT id, total FROM direct.orders WHERE status = 'paid' ORDER BY total DESC, id LIMIT 3 OFFSET 2;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT id FROM semoss.orders LIMIT 4;
+SELECT emulator('POST', '/_emulator/stats/reset') IS NOT NULL AS reset;
+SELECT count(*) FROM (SELECT id FROM semoss.orders LIMIT 4) s;
+SELECT stat('rows_sent') AS rows_sent;
+-- not with a condition evaluated here,
+EXPLAIN (VERBOSE, COSTS OFF) SELECT id FROM semoss.orders WHERE shipped_at < now() LIMIT 3;
+-- nor under an order the engine cannot produce,
+EXPLAIN (VERBOSE, COSTS OFF) SELECT id FROM semoss.orders ORDER BY status LIMIT 3;
+-- nor with a join, grouping, DISTINCT, or WITH TIES above the scan.
+EXPLAIN (VERBOSE, COSTS OFF) SELECT o.id FROM semoss.orders o JOIN vip_ids v ON v.id = o.customer_id LIMIT 3;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT status, count(*) FROM semoss.orders GROUP BY status LIMIT 2;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT DISTINCT customer_id FROM semoss.orders LIMIT 2;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT id FROM semoss.orders ORDER BY id FETCH FIRST 2 ROWS WITH TIES;
+SELECT id FROM semoss.orders ORDER BY customer_id FETCH FIRST 2 ROWS WITH TIES;
+SELECT id FROM direct.orders ORDER BY customer_id FETCH FIRST 2 ROWS WITH TIES;

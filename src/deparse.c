@@ -551,17 +551,18 @@ semoss_pathkey_expr(PlannerInfo *root, RelOptInfo *rel,
  * Build the remote SELECT of a scan of `rel`:
  *
  *	 SELECT <columns> FROM <relation> [WHERE <remote_conds>] [ORDER BY ...]
+ *	 [LIMIT limit]
  *
  * Only the columns in attrs_used (offset by FirstLowInvalidHeapAttributeNumber,
  * as the planner keeps them) are fetched; a whole-row reference fetches all.
  * *retrieved_attrs receives the attribute numbers in the order of the
- * remote result's columns.  Returns the statement as parts (see the file
+ * remote result's columns.  `limit` is -1 for none.  Returns the statement as parts (see the file
  * header); the expressions filling its holes are appended to *params.
  */
 List *
 semoss_deparse_select(PlannerInfo *root, RelOptInfo *baserel, Relation rel,
 					  const SemossTableOptions *opts, Bitmapset *attrs_used,
-					  List *remote_conds, List *pathkeys,
+					  List *remote_conds, List *pathkeys, int64 limit,
 					  List **retrieved_attrs, List **params)
 {
 	TupleDesc	tupdesc = RelationGetDescr(rel);
@@ -619,6 +620,8 @@ semoss_deparse_select(PlannerInfo *root, RelOptInfo *baserel, Relation rel,
 
 	if (pathkeys != NIL)
 		deparse_order_by(pathkeys, &cxt);
+	if (limit >= 0)
+		appendStringInfo(&buf, " LIMIT " INT64_FORMAT, limit);
 
 	cxt.parts = lappend(cxt.parts, makeString(buf.data));
 	return cxt.parts;

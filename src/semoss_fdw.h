@@ -109,8 +109,8 @@ extern List *semoss_deparse_select(PlannerInfo *root, RelOptInfo *baserel,
 								   Relation rel,
 								   const SemossTableOptions *opts,
 								   Bitmapset *attrs_used, List *remote_conds,
-								   List *pathkeys, List **retrieved_attrs,
-								   List **params);
+								   List *pathkeys, int64 limit,
+								   List **retrieved_attrs, List **params);
 extern char *semoss_assemble_sql(List *parts, char **values);
 extern Expr *semoss_pathkey_expr(PlannerInfo *root, RelOptInfo *rel,
 								 const SemossTableOptions *opts,
@@ -144,5 +144,9 @@ extern void semoss_connection_untrack_task(SemossConnection *conn,
 										   const char *task_id);
 extern void semoss_report_error(const SemossError *err,
 								const char *remote_sql) pg_attribute_noreturn();
+
+/* in import.c */
+extern List *semossImportForeignSchema(ImportForeignSchemaStmt *stmt,
+									   Oid serverOid);
 
 #endif							/* SEMOSS_FDW_H */
