@@ -90,12 +90,12 @@ DROP ROLE regress_bearer;
 
 -- statement_timeout stops a request that SEMOSS does not answer.
 SELECT emulator('POST', '/_emulator/faults',
-                '{"kind": "delay", "match": "Collect", "seconds": 20, "count": 1}') IS NOT NULL AS armed;
+                '{"kind": "delay", "match": "Collect", "seconds": 6, "count": 1}') IS NOT NULL AS armed;
 SELECT clock_timestamp() AS started \gset
 SET statement_timeout = '300ms';
 SELECT count(*) FROM semoss.orders;
 RESET statement_timeout;
-SELECT clock_timestamp() - :'started'::timestamptz < interval '5 seconds' AS stopped_promptly;
+SELECT clock_timestamp() - :'started'::timestamptz < interval '3 seconds' AS stopped_promptly;
 SELECT emulator('POST', '/_emulator/faults/clear') IS NOT NULL AS cleared;
 -- and the backend goes on working
 SELECT count(*) FROM semoss.regions;
@@ -109,23 +109,23 @@ SELECT format('host=%s port=%s dbname=%s user=postgres', :'pghost', :'pgport', c
 SELECT dblink_connect('victim', :'victim_dsn');
 SELECT pid AS victim_pid FROM dblink('victim', 'SELECT pg_backend_pid()') AS t(pid int) \gset
 SELECT emulator('POST', '/_emulator/faults',
-                '{"kind": "delay", "match": "Collect", "seconds": 20, "count": 1}') IS NOT NULL AS armed;
+                '{"kind": "delay", "match": "Collect", "seconds": 6, "count": 1}') IS NOT NULL AS armed;
 SELECT dblink_send_query('victim', 'SELECT count(*) FROM semoss.orders');
 SELECT pg_sleep(0.5);
 SELECT clock_timestamp() AS started \gset
 SELECT pg_cancel_backend(:victim_pid);
 SELECT * FROM dblink_get_result('victim', false) AS t(n bigint);
 SELECT * FROM dblink_get_result('victim') AS t(n bigint);
-SELECT clock_timestamp() - :'started'::timestamptz < interval '5 seconds' AS cancelled_promptly;
+SELECT clock_timestamp() - :'started'::timestamptz < interval '3 seconds' AS cancelled_promptly;
 SELECT n FROM dblink('victim', 'SELECT count(*) FROM semoss.regions') AS t(n bigint);
 
 SELECT emulator('POST', '/_emulator/faults',
-                '{"kind": "delay", "match": "Collect", "seconds": 20, "count": 1}') IS NOT NULL AS armed;
+                '{"kind": "delay", "match": "Collect", "seconds": 6, "count": 1}') IS NOT NULL AS armed;
 SELECT dblink_send_query('victim', 'SELECT count(*) FROM semoss.orders');
 SELECT pg_sleep(0.5);
 SELECT clock_timestamp() AS started \gset
 SELECT pg_terminate_backend(:victim_pid, 5000) AS terminated;
-SELECT clock_timestamp() - :'started'::timestamptz < interval '5 seconds' AS terminated_promptly;
+SELECT clock_timestamp() - :'started'::timestamptz < interval '3 seconds' AS terminated_promptly;
 SELECT dblink_disconnect('victim');
 SELECT emulator('POST', '/_emulator/faults/clear') IS NOT NULL AS cleared;
 
