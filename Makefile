@@ -11,13 +11,14 @@ OBJS = \
 	src/convert.o \
 	src/deparse.o \
 	src/dialect.o \
+	src/import.o \
 	src/option.o \
 	src/shippable.o \
 	src/semoss_client.o \
 	src/semoss_pixel.o \
 	src/semoss_response.o
 
-REGRESS = setup options read types pushdown scan
+REGRESS = setup options read types import pushdown scan faults operability
 REGRESS_OPTS = --load-extension=plpython3u
 
 PG_CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Werror

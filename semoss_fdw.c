@@ -822,6 +822,7 @@ semoss_fdw_handler(PG_FUNCTION_ARGS)
 	routine->ReScanForeignScan = semossReScanForeignScan;
 	routine->EndForeignScan = semossEndForeignScan;
 	routine->ExplainForeignScan = semossExplainForeignScan;
+	routine->ImportForeignSchema = semossImportForeignSchema;
 
 	PG_RETURN_POINTER(routine);
 }

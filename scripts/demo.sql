@@ -16,18 +16,15 @@ CREATE USER MAPPING FOR CURRENT_USER SERVER sales_semoss
     OPTIONS (access_key :'access_key', secret_key :'secret_key');
 \set ECHO queries
 
--- Tables of the engine's database, as foreign tables.
-CREATE FOREIGN TABLE customers (
-    id integer, name varchar(100), email text, region_id smallint,
-    signup_date date, is_vip boolean, credit_limit numeric(12,2),
-    last_login timestamptz
-) SERVER sales_semoss;
-CREATE FOREIGN TABLE orders (
-    id bigint, customer_id integer, ordered_at timestamp,
-    status text, total numeric(14,2)
-) SERVER sales_semoss;
-CREATE FOREIGN TABLE regions (id smallint, code char(3), name text)
-    SERVER sales_semoss;
+-- The database engines these keys can see on the SEMOSS server.
+SELECT engine_name, engine_subtype, permission, description
+FROM semoss_fdw_engines('sales_semoss') ORDER BY engine_name;
+
+-- Tables of the engine's database, as foreign tables: columns, exact
+-- types, NOT NULL and primary keys come from the engine's own catalog.
+IMPORT FOREIGN SCHEMA public LIMIT TO (customers, orders, regions)
+    FROM SERVER sales_semoss INTO public;
+\d customers
 
 -- Exact values: numerics keep every digit, timestamps their microseconds
 -- (SEMOSS alone would hand back doubles and whole seconds).

@@ -104,6 +104,7 @@ typedef struct HttpExchange
 
 	long		status;			/* HTTP status */
 	SemossBuf	response;		/* response body */
+	bool		too_large;		/* body exceeded SEMOSS_MAX_RESPONSE_BYTES */
 	char	   *csrf_header;	/* X-CSRF-Token response header */
 	char	   *location;		/* Location (or SEMOSS's "redirect") header */
 } HttpExchange;
@@ -271,7 +272,10 @@ exchange_free(HttpExchange *ex)
  * libcurl write callback: append to the response buffer.  The first call
  * sizes the buffer from Content-Length so a large body is not copied by
  * repeated growth.  Returning less than asked makes libcurl fail the
- * transfer with CURLE_WRITE_ERROR (our out-of-memory signal).
+ * transfer with CURLE_WRITE_ERROR (our out-of-memory signal); so does a
+ * body, announced or received, larger than SEMOSS_MAX_RESPONSE_BYTES,
+ * which keeps a hostile or broken server from exhausting the backend's
+ * memory (too_large tells the two apart).
  */
 static size_t
 write_cb(char *data, size_t size, size_t nmemb, void *arg)
@@ -279,13 +283,23 @@ write_cb(char *data, size_t size, size_t nmemb, void *arg)
 	HttpExchange *ex = (HttpExchange *) arg;
 	size_t		n = size * nmemb;
 
+	if (n > SEMOSS_MAX_RESPONSE_BYTES - ex->response.len)
+	{
+		ex->too_large = true;
+		return 0;
+	}
 	if (ex->response.data == NULL)
 	{
 		curl_off_t	cl = -1;
 
 		if (curl_easy_getinfo(ex->session->easy,
 							  CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) == CURLE_OK &&
-			cl > 0 && (uint64_t) cl < (uint64_t) SIZE_MAX / 2)
+			cl > (curl_off_t) SEMOSS_MAX_RESPONSE_BYTES)
+		{
+			ex->too_large = true;
+			return 0;
+		}
+		if (cl > 0)
 		{
 			ex->response.data = malloc((size_t) cl + 1);
 			if (ex->response.data != NULL)
@@ -499,6 +513,18 @@ transport_error(SemossSession *s, HttpExchange *ex, CURLcode cc, bool sent,
 			break;
 		case CURLE_WRITE_ERROR:
 		case CURLE_OUT_OF_MEMORY:
+			if (ex->too_large)
+			{
+				st = semoss_error_set(err, SEMOSS_ERR_PROTOCOL, 0,
+									  "the reply to %s is larger than %zu bytes",
+									  ex->what, (size_t) SEMOSS_MAX_RESPONSE_BYTES);
+				semoss_error_set_detail(err,
+										"A reply is held in memory whole; a smaller fetch_size makes smaller pages.",
+										SIZE_MAX, false);
+				if (sent)
+					s->broken = true;
+				return st;
+			}
 			st = semoss_error_set(err, SEMOSS_ERR_OUT_OF_MEMORY, 0,
 								  "out of memory receiving the reply to %s",
 								  ex->what);
@@ -681,10 +707,13 @@ done:
 
 /*
  * GET /config/fetchCsrf with X-CSRF-Token: Fetch and keep the token the
- * server returns in the X-CSRF-Token response header (§2.4).
+ * server returns in the X-CSRF-Token response header (§2.4).  A reply
+ * without a token is an error when `required` (the login said csrf is on);
+ * after a 403 it only means the server no longer wants one, so the request
+ * is retried without a token.
  */
 static SemossStatus
-fetch_csrf(SemossSession *s, SemossError *err)
+fetch_csrf(SemossSession *s, bool required, SemossError *err)
 {
 	HttpExchange ex;
 	SemossStatus st;
@@ -700,14 +729,17 @@ fetch_csrf(SemossSession *s, SemossError *err)
 			semoss_http_error(err, ex.status, ex.what, ex.location,
 							  ex.response.data, ex.response.len);
 		else if (ex.csrf_header == NULL || ex.csrf_header[0] == '\0')
-			semoss_error_set(err, SEMOSS_ERR_CSRF, ex.status,
-							 "SEMOSS did not return a CSRF token from GET /config/fetchCsrf");
+		{
+			if (required)
+				semoss_error_set(err, SEMOSS_ERR_CSRF, ex.status,
+								 "SEMOSS did not return a CSRF token from GET /config/fetchCsrf");
+		}
 		else
 		{
 			s->csrf_token = ex.csrf_header;
 			ex.csrf_header = NULL;
 		}
-		if (s->csrf_token == NULL)
+		if (s->csrf_token == NULL && (required || ex.status != 200))
 			st = err ? err->status : SEMOSS_ERR_CSRF;
 	}
 	exchange_free(&ex);
@@ -798,7 +830,7 @@ session_login(SemossSession *s, SemossError *err)
 	if (s->stats.opened_at == 0)
 		s->stats.opened_at = time(NULL);
 	if (want_csrf)
-		st = fetch_csrf(s, err);
+		st = fetch_csrf(s, true, err);
 
 done:
 	json_object_put(root);
@@ -945,7 +977,7 @@ pixel_call(SemossSession *s, const char *pixel, PixelPurpose purpose,
 					return semoss_error_set(err, SEMOSS_ERR_CSRF, 403,
 											"SEMOSS still rejects the CSRF token after fetching a new one");
 				csrf_refetched = true;
-				if ((st = fetch_csrf(s, err)) != SEMOSS_OK)
+				if ((st = fetch_csrf(s, false, err)) != SEMOSS_OK)
 					return st;
 				continue;
 
@@ -1677,5 +1709,89 @@ semoss_run_pixel(SemossSession *session, const char *pixel,
 			st = semoss_error_set(err, SEMOSS_ERR_OUT_OF_MEMORY, 0, "out of memory");
 	}
 	semoss_pixel_result_free(&res);
+	return finish(session, st, err);
+}
+
+/* ---- public API: metadata ---- */
+
+/* MyEngines(engineTypes=["DATABASE"]): the database engines the user sees. */
+SemossStatus
+semoss_list_engines(SemossSession *session, SemossEngineInfo **engines,
+					int *nengines, SemossError *err)
+{
+	SemossPixelResult res;
+	SemossStatus st;
+
+	*engines = NULL;
+	*nengines = 0;
+	semoss_error_clear(err);
+	if (session == NULL)
+		return semoss_error_set(err, SEMOSS_ERR_INVALID_ARGUMENT, 0, "no session");
+	st = pixel_call(session, "META | MyEngines(engineTypes=[\"DATABASE\"]);",
+					PURPOSE_RUN, &res, err);
+	if (st == SEMOSS_OK)
+		st = semoss_parse_engine_list(res.output, engines, nengines, err);
+	else if (st == SEMOSS_ERR_PIXEL)
+		semoss_error_prefix(err, "listing the engines failed");
+	semoss_pixel_result_free(&res);
+	return finish(session, st, err);
+}
+
+/*
+ * SEMOSS's registered structure of an engine's tables: one request for
+ * GetDatabaseTableStructure and one for GetDatabaseMetamodel, whose finer
+ * types are optional (a pixel error there leaves them NULL).
+ */
+SemossStatus
+semoss_table_structure(SemossSession *session, const char *engine_id,
+					   SemossColumnInfo **columns, int *ncolumns,
+					   SemossError *err)
+{
+	SemossPixelResult structure;
+	SemossPixelResult metamodel;
+	char	   *pixel;
+	SemossStatus st;
+
+	*columns = NULL;
+	*ncolumns = 0;
+	semoss_error_clear(err);
+	memset(&metamodel, 0, sizeof(metamodel));
+	if (session == NULL)
+		return semoss_error_set(err, SEMOSS_ERR_INVALID_ARGUMENT, 0, "no session");
+
+	st = semoss_build_engine_pixel("GetDatabaseTableStructure", engine_id, NULL,
+								   &pixel, err);
+	if (st != SEMOSS_OK)
+		return st;
+	st = pixel_call(session, pixel, PURPOSE_RUN, &structure, err);
+	free(pixel);
+	if (st != SEMOSS_OK)
+	{
+		if (st == SEMOSS_ERR_PIXEL)
+			semoss_error_prefix(err, "reading the table structure of engine \"%s\" failed",
+								engine_id);
+		semoss_pixel_result_free(&structure);
+		return finish(session, st, err);
+	}
+
+	st = semoss_build_engine_pixel("GetDatabaseMetamodel", engine_id,
+								   ", options=[\"datatypes\"]", &pixel, err);
+	if (st == SEMOSS_OK)
+	{
+		st = pixel_call(session, pixel, PURPOSE_RUN, &metamodel, err);
+		free(pixel);
+		if (st == SEMOSS_ERR_PIXEL)
+		{
+			/* only the finer types are lost */
+			semoss_pixel_result_free(&metamodel);
+			semoss_error_clear(err);
+			st = SEMOSS_OK;
+		}
+	}
+	if (st == SEMOSS_OK)
+		st = semoss_parse_table_structure(structure.output, metamodel.output,
+										  columns, ncolumns, err);
+	semoss_pixel_result_free(&metamodel);
+	semoss_pixel_result_free(&structure);
 	return finish(session, st, err);
 }

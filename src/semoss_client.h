@@ -227,4 +227,57 @@ extern const char *semoss_status_name(SemossStatus status);
 /* libcurl global init; call once per process before any session. */
 extern SemossStatus semoss_global_init(SemossError *err);
 
+/* ---- metadata: the engines a user can see, SEMOSS's table structure ---- */
+
+/* One database engine visible to the session's user (MyEngines). */
+typedef struct SemossEngineInfo
+{
+	char	   *id;				/* engine_id, else database_id, else app_id */
+	char	   *name;			/* engine_name/database_name/app_name, or NULL */
+	char	   *type;			/* engine_type/database_type/app_type, or NULL */
+	char	   *subtype;		/* e.g. "POSTGRES", or NULL */
+	char	   *permission;		/* "owner", "edit", "view", SEMOSS's own text,
+								 * or NULL */
+	char	   *description;	/* or NULL */
+} SemossEngineInfo;
+
+/*
+ * One column as SEMOSS's registered metadata describes it (not the live
+ * database: SEMOSS caches it, so recent tables may be missing, and it has
+ * no schemas, column order, NOT NULL, defaults or keys).
+ */
+typedef struct SemossColumnInfo
+{
+	char	   *table;			/* physical table name */
+	char	   *column;			/* physical column name */
+	char	   *type;			/* STRING, NUMBER, DATE or TIMESTAMP */
+	char	   *data_type;		/* finer type from the metamodel (INT, DOUBLE,
+								 * STRING, ...), or NULL */
+	char	   *physical_type;	/* e.g. "VARCHAR(20)", "INT4", or NULL */
+} SemossColumnInfo;
+
+/*
+ * MyEngines(engineTypes=["DATABASE"]): the database engines the user can
+ * see, in SEMOSS's order.  Entries without any id are skipped.  Free the
+ * array with semoss_engines_free().
+ */
+extern SemossStatus semoss_list_engines(SemossSession *session,
+										SemossEngineInfo **engines,
+										int *nengines, SemossError *err);
+extern void semoss_engines_free(SemossEngineInfo *engines, int nengines);
+
+/*
+ * GetDatabaseTableStructure(database=["<engine_id>"]), refined with the
+ * data and physical types of GetDatabaseMetamodel(options=["datatypes"])
+ * when that reactor answers (a pixel error there is not fatal: the coarse
+ * types remain).  Columns come in SEMOSS's order (by table, then column
+ * name, not the tables' column order).  Free the array with
+ * semoss_columns_free().
+ */
+extern SemossStatus semoss_table_structure(SemossSession *session,
+										   const char *engine_id,
+										   SemossColumnInfo **columns,
+										   int *ncolumns, SemossError *err);
+extern void semoss_columns_free(SemossColumnInfo *columns, int ncolumns);
+
 #endif							/* SEMOSS_CLIENT_H */

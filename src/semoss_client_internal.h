@@ -47,6 +47,12 @@
 /* json-c nesting limit: the Collect envelope alone is 7 levels deep. */
 #define SEMOSS_JSON_MAX_DEPTH		256
 
+/*
+ * Largest response body accepted (1 GB, PostgreSQL's limit for one value):
+ * a reply is held in memory whole and parsed into about twice its size.
+ */
+#define SEMOSS_MAX_RESPONSE_BYTES	((size_t) 1024 * 1024 * 1024)
+
 /* Bytes handed to json-c per call while parsing (interrupts in between). */
 #define SEMOSS_PARSE_CHUNK			(1024 * 1024)
 
@@ -178,5 +184,20 @@ extern SemossStatus semoss_page_from_result(SemossPixelResult *result,
 											unsigned generation,
 											SemossPage **page,
 											SemossError *err);
+
+/* ---- metadata reactors (semoss_pixel.c, semoss_response.c) ---- */
+
+extern SemossStatus semoss_build_engine_pixel(const char *reactor,
+											  const char *engine_id,
+											  const char *extra_args,
+											  char **pixel, SemossError *err);
+extern SemossStatus semoss_parse_engine_list(json_object *output,
+											 SemossEngineInfo **engines,
+											 int *nengines, SemossError *err);
+extern SemossStatus semoss_parse_table_structure(json_object *structure,
+												 json_object *metamodel,
+												 SemossColumnInfo **columns,
+												 int *ncolumns,
+												 SemossError *err);
 
 #endif							/* SEMOSS_CLIENT_INTERNAL_H */

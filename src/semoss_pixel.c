@@ -636,3 +636,25 @@ semoss_build_expression(char *const *removals, int nremovals, const char *pixel)
 	semoss_buf_appends(&buf, pixel);
 	return semoss_buf_release(&buf);
 }
+
+/*
+ * META | <reactor>(database=["<id>"]<extra_args>);  -- a metadata reactor
+ * about one engine (GetDatabaseTableStructure, GetDatabaseMetamodel).
+ * extra_args, when not NULL, is caller-built pixel text such as
+ * ", options=[\"datatypes\"]"; the engine id is checked like every id.
+ */
+SemossStatus
+semoss_build_engine_pixel(const char *reactor, const char *engine_id,
+						  const char *extra_args, char **pixel,
+						  SemossError *err)
+{
+	SemossBuf	buf;
+
+	*pixel = NULL;
+	if (!semoss_identifier_is_safe(engine_id))
+		return bad_identifier(err, "engine id", engine_id);
+	semoss_buf_init(&buf);
+	semoss_buf_printf(&buf, "META | %s(database=[\"%s\"]%s);", reactor,
+					  engine_id, extra_args != NULL ? extra_args : "");
+	return finish_pixel(&buf, pixel, err);
+}

@@ -970,3 +970,306 @@ semoss_page_free(SemossPage *page)
 	free(page->task_id);
 	free(page);
 }
+
+/* ---- metadata reactors: MyEngines, GetDatabaseTableStructure ---- */
+
+/* The first of keys[] (NULL-terminated) that obj has as a non-empty string. */
+static const char *
+first_string_member(json_object *obj, const char *const *keys)
+{
+	json_object *value;
+
+	for (; *keys != NULL; keys++)
+	{
+		if (json_object_object_get_ex(obj, *keys, &value) &&
+			json_object_is_type(value, json_type_string) &&
+			json_object_get_string_len(value) > 0)
+			return json_object_get_string(value);
+	}
+	return NULL;
+}
+
+/* strdup() that passes NULL through; sets *oom when memory runs out. */
+static char *
+dup_or_null(const char *s, bool *oom)
+{
+	char	   *copy;
+
+	if (s == NULL)
+		return NULL;
+	copy = strdup(s);
+	if (copy == NULL)
+		*oom = true;
+	return copy;
+}
+
+/*
+ * The user's permission on an engine as a word: SEMOSS sends its
+ * AccessPermissionEnum code (1 owner, 2 edit, 3 read-only) in
+ * user_permission, or group_permission when access comes from a group;
+ * text values are kept as they are.  NULL when there is none.
+ */
+static char *
+engine_permission(json_object *engine, bool *oom)
+{
+	static const char *const keys[] = {"user_permission", "permission",
+	"group_permission", NULL};
+	const char *const *key;
+	json_object *value;
+	char		number[32];
+
+	for (key = keys; *key != NULL; key++)
+	{
+		if (!json_object_object_get_ex(engine, *key, &value) || value == NULL)
+			continue;
+		if (json_object_is_type(value, json_type_int))
+		{
+			int64_t		code = json_object_get_int64(value);
+
+			if (code == 1)
+				return dup_or_null("owner", oom);
+			if (code == 2)
+				return dup_or_null("edit", oom);
+			if (code == 3)
+				return dup_or_null("view", oom);
+			snprintf(number, sizeof(number), "%lld", (long long) code);
+			return dup_or_null(number, oom);
+		}
+		if (json_object_is_type(value, json_type_string) &&
+			json_object_get_string_len(value) > 0)
+			return dup_or_null(json_object_get_string(value), oom);
+	}
+	return NULL;
+}
+
+/* Free what semoss_parse_engine_list / semoss_list_engines returned. */
+void
+semoss_engines_free(SemossEngineInfo *engines, int nengines)
+{
+	int			i;
+
+	if (engines == NULL)
+		return;
+	for (i = 0; i < nengines; i++)
+	{
+		free(engines[i].id);
+		free(engines[i].name);
+		free(engines[i].type);
+		free(engines[i].subtype);
+		free(engines[i].permission);
+		free(engines[i].description);
+	}
+	free(engines);
+}
+
+/*
+ * Interpret the output of MyEngines / GetDatabaseList: an array of maps
+ * with the legacy app_* and database_* keys and, on newer servers, the
+ * engine_* keys too (semoss-protocol.md §8).  The id is read as
+ * engine_id || database_id || app_id; maps without one are skipped.
+ */
+SemossStatus
+semoss_parse_engine_list(json_object *output, SemossEngineInfo **engines,
+						 int *nengines, SemossError *err)
+{
+	static const char *const id_keys[] = {"engine_id", "database_id", "app_id", NULL};
+	static const char *const name_keys[] = {"engine_name", "database_name",
+	"app_name", "engine_display_name", NULL};
+	static const char *const type_keys[] = {"engine_type", "database_type", "app_type", NULL};
+	static const char *const subtype_keys[] = {"engine_subtype", "database_subtype",
+	"app_subtype", NULL};
+	static const char *const description_keys[] = {"description", NULL};
+	SemossEngineInfo *result;
+	size_t		n;
+	size_t		i;
+	int			count = 0;
+	bool		oom = false;
+
+	*engines = NULL;
+	*nengines = 0;
+	if (!json_object_is_type(output, json_type_array))
+		return semoss_error_set(err, SEMOSS_ERR_PROTOCOL, 200,
+								"the list of engines is a JSON %s, not an array",
+								json_kind(output));
+	n = json_object_array_length(output);
+	result = calloc(n > 0 ? n : 1, sizeof(SemossEngineInfo));
+	if (result == NULL)
+		return semoss_error_set(err, SEMOSS_ERR_OUT_OF_MEMORY, 0, "out of memory");
+	for (i = 0; i < n && !oom; i++)
+	{
+		json_object *engine = json_object_array_get_idx(output, i);
+		SemossEngineInfo *info = &result[count];
+		const char *id;
+
+		if (!json_object_is_type(engine, json_type_object))
+		{
+			semoss_engines_free(result, count);
+			return semoss_error_set(err, SEMOSS_ERR_PROTOCOL, 200,
+									"engine list entry %zu is a JSON %s, not an object",
+									i, json_kind(engine));
+		}
+		id = first_string_member(engine, id_keys);
+		if (id == NULL)
+			continue;
+		count++;
+		info->id = dup_or_null(id, &oom);
+		info->name = dup_or_null(first_string_member(engine, name_keys), &oom);
+		info->type = dup_or_null(first_string_member(engine, type_keys), &oom);
+		info->subtype = dup_or_null(first_string_member(engine, subtype_keys), &oom);
+		info->permission = engine_permission(engine, &oom);
+		info->description = dup_or_null(first_string_member(engine, description_keys),
+										&oom);
+	}
+	if (oom)
+	{
+		semoss_engines_free(result, count);
+		return semoss_error_set(err, SEMOSS_ERR_OUT_OF_MEMORY, 0, "out of memory");
+	}
+	*engines = result;
+	*nengines = count;
+	return SEMOSS_OK;
+}
+
+/* Free what semoss_parse_table_structure / semoss_table_structure returned. */
+void
+semoss_columns_free(SemossColumnInfo *columns, int ncolumns)
+{
+	int			i;
+
+	if (columns == NULL)
+		return;
+	for (i = 0; i < ncolumns; i++)
+	{
+		free(columns[i].table);
+		free(columns[i].column);
+		free(columns[i].type);
+		free(columns[i].data_type);
+		free(columns[i].physical_type);
+	}
+	free(columns);
+}
+
+/*
+ * Element idx of a structure row if it is a non-empty string, else NULL.
+ */
+static const char *
+row_string(json_object *row, size_t idx)
+{
+	json_object *value;
+
+	if (idx >= json_object_array_length(row))
+		return NULL;
+	value = json_object_array_get_idx(row, idx);
+	if (!json_object_is_type(value, json_type_string) ||
+		json_object_get_string_len(value) == 0)
+		return NULL;
+	return json_object_get_string(value);
+}
+
+/*
+ * The string stored under "<table>__<column>" in map `map` of a
+ * GetDatabaseMetamodel output (dataTypes, physicalTypes), or NULL.
+ */
+static const char *
+metamodel_entry(json_object *metamodel, const char *map, const char *table,
+				const char *column, bool *oom)
+{
+	json_object *types;
+	json_object *value;
+	size_t		len;
+	char	   *key;
+	bool		found;
+
+	if (metamodel == NULL ||
+		!json_object_object_get_ex(metamodel, map, &types) ||
+		!json_object_is_type(types, json_type_object))
+		return NULL;
+	len = strlen(table) + strlen(column) + 3;
+	key = malloc(len);
+	if (key == NULL)
+	{
+		*oom = true;
+		return NULL;
+	}
+	snprintf(key, len, "%s__%s", table, column);
+	found = json_object_object_get_ex(types, key, &value);
+	free(key);
+	if (!found || !json_object_is_type(value, json_type_string) ||
+		json_object_get_string_len(value) == 0)
+		return NULL;
+	return json_object_get_string(value);
+}
+
+/*
+ * Interpret GetDatabaseTableStructure's output, rows of
+ * [table, column, type, pk, physicalColumn, physicalTable] (the first two
+ * are SEMOSS's "pixel" names, the last two the physical ones, which the
+ * SQL needs; pk is not a primary-key flag and is ignored), refined with
+ * the dataTypes and physicalTypes maps of a GetDatabaseMetamodel output
+ * (keyed "<table>__<column>" by pixel names) when metamodel is not NULL.
+ */
+SemossStatus
+semoss_parse_table_structure(json_object *structure, json_object *metamodel,
+							 SemossColumnInfo **columns, int *ncolumns,
+							 SemossError *err)
+{
+	SemossColumnInfo *result;
+	size_t		n;
+	size_t		i;
+	bool		oom = false;
+
+	*columns = NULL;
+	*ncolumns = 0;
+	if (!json_object_is_type(structure, json_type_array))
+		return semoss_error_set(err, SEMOSS_ERR_PROTOCOL, 200,
+								"the table structure is a JSON %s, not an array",
+								json_kind(structure));
+	if (metamodel != NULL && !json_object_is_type(metamodel, json_type_object))
+		metamodel = NULL;
+	n = json_object_array_length(structure);
+	if (n > INT_MAX)
+		return semoss_error_set(err, SEMOSS_ERR_PROTOCOL, 200,
+								"the table structure has too many columns");
+	result = calloc(n > 0 ? n : 1, sizeof(SemossColumnInfo));
+	if (result == NULL)
+		return semoss_error_set(err, SEMOSS_ERR_OUT_OF_MEMORY, 0, "out of memory");
+	for (i = 0; i < n && !oom; i++)
+	{
+		json_object *row = json_object_array_get_idx(structure, i);
+		const char *table;
+		const char *column;
+		const char *type;
+		const char *physical_table;
+		const char *physical_column;
+
+		if (!json_object_is_type(row, json_type_array) ||
+			(table = row_string(row, 0)) == NULL ||
+			(column = row_string(row, 1)) == NULL ||
+			(type = row_string(row, 2)) == NULL)
+		{
+			semoss_columns_free(result, (int) i);
+			return semoss_error_set(err, SEMOSS_ERR_PROTOCOL, 200,
+									"table structure row %zu is not [table, column, type, ...]",
+									i);
+		}
+		physical_column = row_string(row, 4);
+		physical_table = row_string(row, 5);
+		result[i].table = dup_or_null(physical_table ? physical_table : table, &oom);
+		result[i].column = dup_or_null(physical_column ? physical_column : column, &oom);
+		result[i].type = dup_or_null(type, &oom);
+		result[i].data_type =
+			dup_or_null(metamodel_entry(metamodel, "dataTypes", table, column, &oom),
+						&oom);
+		result[i].physical_type =
+			dup_or_null(metamodel_entry(metamodel, "physicalTypes", table, column, &oom),
+						&oom);
+	}
+	if (oom)
+	{
+		semoss_columns_free(result, (int) n);
+		return semoss_error_set(err, SEMOSS_ERR_OUT_OF_MEMORY, 0, "out of memory");
+	}
+	*columns = result;
+	*ncolumns = (int) n;
+	return SEMOSS_OK;
+}

@@ -58,6 +58,7 @@ class EngineConfig:
     description: Optional[str]
     tags: List[str]
     date_created: str
+    deny_catalog: bool = False
 
 
 @dataclass
@@ -165,6 +166,7 @@ def _parse_engine(raw):
         description=raw.get("description"),
         tags=[str(tag) for tag in tags],
         date_created=_string(raw, "date_created", "2024-01-01 00:00:00"),
+        deny_catalog=_boolean(raw, "deny_catalog", False),
     )
 
 

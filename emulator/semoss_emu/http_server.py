@@ -66,6 +66,18 @@ class RequestHandler(BaseHTTPRequestHandler):
         self._handle()
 
     def _handle(self):
+        """Count the request as in flight (SEMOSS API only) while it is handled."""
+        stats = self.server.app.stats
+        counted = not self.path.startswith("/_emulator")
+        if counted:
+            stats.request_started()
+        try:
+            self._handle_counted()
+        finally:
+            if counted:
+                stats.request_finished()
+
+    def _handle_counted(self):
         """Read the body, dispatch, write the response."""
         path, _, query = self.path.partition("?")
         body = self._read_body()

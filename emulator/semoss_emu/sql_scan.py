@@ -147,3 +147,27 @@ def first_keyword(sql):
         if match:
             return match.group(0).upper()
     return ""
+
+
+_CATALOG_SCHEMAS = ("pg_catalog", "information_schema")
+_CATALOG_WORD = re.compile(r"(?<![A-Za-z0-9_$])(pg_catalog|information_schema)(?![A-Za-z0-9_$])",
+                           re.IGNORECASE)
+
+
+def catalog_schema_referenced(sql):
+    """The first system catalog schema (pg_catalog or information_schema) sql names, or None.
+
+    Counts a name in code (any case) or as a quoted identifier ("pg_catalog"),
+    not one inside a string literal or a comment.
+    """
+    previous = 0
+    for start, end in list(code_spans(sql)) + [(len(sql), len(sql))]:
+        skipped = sql[previous:start]
+        if skipped.startswith('"') and skipped.endswith('"') \
+                and skipped[1:-1].replace('""', '"') in _CATALOG_SCHEMAS:
+            return skipped[1:-1]
+        match = _CATALOG_WORD.search(sql, start, end)
+        if match:
+            return match.group(1).lower()
+        previous = end
+    return None

@@ -12,7 +12,18 @@ class Stats:
     def __init__(self):
         """Start with everything at zero."""
         self._lock = threading.Lock()
+        self._in_flight = 0
         self._reset_locked()
+
+    def request_started(self):
+        """A SEMOSS API request is being handled (gauge, not reset)."""
+        with self._lock:
+            self._in_flight += 1
+
+    def request_finished(self):
+        """A SEMOSS API request has been answered, or given up."""
+        with self._lock:
+            self._in_flight -= 1
 
     def _reset_locked(self):
         """Zero every counter (caller holds the lock or is the constructor)."""
@@ -80,6 +91,7 @@ class Stats:
                 "sql_execs": self.sql_execs,
                 "rows_sent": self.rows_sent,
                 "bytes_sent": self.bytes_sent,
+                "in_flight": self._in_flight,
                 "recent_sql": list(self.recent_sql),
                 "recent_pixels": list(self.recent_pixels),
             }

@@ -125,6 +125,11 @@ class Task:
     def _execute(self):
         """Run the SQL; on failure the task stays unexecuted (a later Collect retries)."""
         self.stats.record_sql(self.engine.id, "query", self.sql)
+        if self.engine.config.deny_catalog:
+            schema = sql_scan.catalog_schema_referenced(self.sql)
+            if schema is not None:
+                # what the engine's PostgreSQL says to a role without access
+                raise TaskError("ERROR: permission denied for schema " + schema)
         try:
             connection = self.engine.pool.checkout()
         except EngineError as error:

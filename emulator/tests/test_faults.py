@@ -71,6 +71,17 @@ class FaultTest(unittest.TestCase):
         self.assertGreaterEqual(time.monotonic() - started, 0.6)
         self.assertEqual(body["pixelReturn"][0]["output"], 2)
 
+    def test_in_flight_gauge(self):
+        """A delayed request shows in stats.in_flight until it is answered."""
+        self.add_fault(kind="delay", match="2+2", seconds=0.6)
+        connection = self.raw_connection()
+        self.raw_run_pixel(connection, "2+2")
+        self.assertTrue(support.wait_for(
+            lambda: self.client.debug("GET", "/stats")["in_flight"] == 1, timeout=2))
+        self.assertEqual(connection.getresponse().status, 200)
+        self.assertTrue(support.wait_for(
+            lambda: self.client.debug("GET", "/stats")["in_flight"] == 0, timeout=2))
+
     def test_trickle(self):
         """Headers, then a byte every 0.5 s, then the connection closes mid-body."""
         self.add_fault(kind="trickle", match="Collect", seconds=1.2)

@@ -6,7 +6,8 @@
  * Encoders against known java.net.URLEncoder outputs, the <encode>
  * decision, identifier checks, pixel builders, and the parsing of canned
  * runPixel bodies (normal page, errors, piggybacked routines, malformed
- * JSON, number text preservation, JSON cells).
+ * JSON, number text preservation, JSON cells) and of the metadata
+ * reactors' outputs (MyEngines, GetDatabaseTableStructure + metamodel).
  *
  * IDENTIFICATION
  *		  test/client/test_pure.c
@@ -999,6 +1000,169 @@ test_config_validation(void)
 	semoss_session_free(s);
 }
 
+/* ---- tests: metadata reactors ---- */
+
+/* Parse JSON text for the metadata parsers (the caller puts it). */
+static json_object *
+json_of(const char *text)
+{
+	json_object *obj = json_tokener_parse(text);
+
+	if (obj == NULL)
+		tap_check_failed(__FILE__, __LINE__, "bad test JSON: %s", text);
+	return obj;
+}
+
+static void
+test_engine_pixel(void)
+{
+	SemossError err;
+	char	   *pixel;
+
+	CHECK_ST(semoss_build_engine_pixel("GetDatabaseTableStructure", "db-1", NULL, &pixel, &err),
+			 SEMOSS_OK, &err);
+	CHECK_STR(pixel, "META | GetDatabaseTableStructure(database=[\"db-1\"]);");
+	free(pixel);
+	CHECK_ST(semoss_build_engine_pixel("GetDatabaseMetamodel", "db-1", ", options=[\"datatypes\"]",
+									   &pixel, &err), SEMOSS_OK, &err);
+	CHECK_STR(pixel, "META | GetDatabaseMetamodel(database=[\"db-1\"], options=[\"datatypes\"]);");
+	free(pixel);
+	CHECK_ST(semoss_build_engine_pixel("GetDatabaseTableStructure", "db\"]);x", NULL, &pixel, &err),
+			 SEMOSS_ERR_INVALID_ARGUMENT, &err);
+	CHECK(pixel == NULL);
+	CHECK(strstr(err.message, "engine id") != NULL);
+}
+
+static void
+test_parse_engine_list(void)
+{
+	SemossError err;
+	SemossEngineInfo *engines = NULL;
+	int			n = -1;
+	json_object *out;
+
+	/* newer keys win; legacy-only maps; permission codes; no id: skipped */
+	out = json_of("[{\"engine_id\":\"e1\",\"engine_name\":\"sales\",\"engine_type\":\"DATABASE\","
+				  "\"engine_subtype\":\"POSTGRES\",\"database_id\":\"old\",\"user_permission\":2,"
+				  "\"description\":\"Sales mart\",\"tags\":[\"a\"]},"
+				  "{\"app_id\":\"e2\",\"app_name\":\"hr\",\"app_subtype\":\"H2_DB\",\"user_permission\":3},"
+				  "{\"database_id\":\"e3\",\"database_name\":\"own\",\"user_permission\":1,\"description\":5},"
+				  "{\"database_name\":\"no id\"},"
+				  "{\"database_id\":\"e4\",\"user_permission\":null,\"group_permission\":\"EDIT\"},"
+				  "{\"database_id\":\"e5\",\"user_permission\":7}]");
+	CHECK_ST(semoss_parse_engine_list(out, &engines, &n, &err), SEMOSS_OK, &err);
+	CHECK_INT(n, 5);
+	if (engines != NULL && n == 5)
+	{
+		CHECK_STR(engines[0].id, "e1");
+		CHECK_STR(engines[0].name, "sales");
+		CHECK_STR(engines[0].type, "DATABASE");
+		CHECK_STR(engines[0].subtype, "POSTGRES");
+		CHECK_STR(engines[0].permission, "edit");
+		CHECK_STR(engines[0].description, "Sales mart");
+		CHECK_STR(engines[1].id, "e2");
+		CHECK_STR(engines[1].name, "hr");
+		CHECK_STR(engines[1].subtype, "H2_DB");
+		CHECK_STR(engines[1].permission, "view");
+		CHECK(engines[1].description == NULL);
+		CHECK_STR(engines[2].id, "e3");
+		CHECK_STR(engines[2].permission, "owner");
+		CHECK(engines[2].description == NULL);	/* not a string */
+		CHECK(engines[2].type == NULL);
+		CHECK_STR(engines[3].id, "e4");
+		CHECK(engines[3].name == NULL);
+		CHECK_STR(engines[3].permission, "EDIT");
+		CHECK_STR(engines[4].permission, "7");
+	}
+	semoss_engines_free(engines, n);
+	json_object_put(out);
+
+	/* an empty list */
+	out = json_of("[]");
+	CHECK_ST(semoss_parse_engine_list(out, &engines, &n, &err), SEMOSS_OK, &err);
+	CHECK_INT(n, 0);
+	semoss_engines_free(engines, n);
+	json_object_put(out);
+
+	/* wrong shapes */
+	out = json_of("{\"engine_id\":\"e1\"}");
+	CHECK_ST(semoss_parse_engine_list(out, &engines, &n, &err), SEMOSS_ERR_PROTOCOL, &err);
+	CHECK(engines == NULL);
+	json_object_put(out);
+	out = json_of("[{\"engine_id\":\"e1\"}, 5]");
+	CHECK_ST(semoss_parse_engine_list(out, &engines, &n, &err), SEMOSS_ERR_PROTOCOL, &err);
+	CHECK(engines == NULL);
+	CHECK_INT(n, 0);
+	json_object_put(out);
+	CHECK_ST(semoss_parse_engine_list(NULL, &engines, &n, &err), SEMOSS_ERR_PROTOCOL, &err);
+}
+
+static void
+test_parse_table_structure(void)
+{
+	SemossError err;
+	SemossColumnInfo *cols = NULL;
+	int			n = -1;
+	json_object *structure;
+	json_object *metamodel;
+
+	/* pixel names differ from physical ones; the metamodel is keyed by pixel names */
+	structure = json_of("[[\"ORDERS\",\"ID\",\"NUMBER\",false,\"id\",\"orders\"],"
+						"[\"ORDERS\",\"PAID\",\"STRING\",false,\"paid\",\"orders\"],"
+						"[\"ORDERS\",\"PLACED\",\"TIMESTAMP\",false],"
+						"[\"users\",\"email\",\"STRING\",false,null,\"users\"]]");
+	metamodel = json_of("{\"nodes\":[],\"edges\":[],"
+						"\"dataTypes\":{\"ORDERS__ID\":\"INT\",\"ORDERS__PAID\":\"STRING\",\"users__email\":7},"
+						"\"physicalTypes\":{\"ORDERS__ID\":\"INT4\",\"ORDERS__PAID\":\"BOOL\"}}");
+	CHECK_ST(semoss_parse_table_structure(structure, metamodel, &cols, &n, &err), SEMOSS_OK, &err);
+	CHECK_INT(n, 4);
+	if (cols != NULL && n == 4)
+	{
+		CHECK_STR(cols[0].table, "orders");
+		CHECK_STR(cols[0].column, "id");
+		CHECK_STR(cols[0].type, "NUMBER");
+		CHECK_STR(cols[0].data_type, "INT");
+		CHECK_STR(cols[0].physical_type, "INT4");
+		CHECK_STR(cols[1].physical_type, "BOOL");
+		/* no physical names: the pixel names are used */
+		CHECK_STR(cols[2].table, "ORDERS");
+		CHECK_STR(cols[2].column, "PLACED");
+		CHECK(cols[2].data_type == NULL);
+		CHECK(cols[2].physical_type == NULL);
+		CHECK_STR(cols[3].table, "users");
+		CHECK_STR(cols[3].column, "email");
+		CHECK(cols[3].data_type == NULL);	/* not a string */
+	}
+	semoss_columns_free(cols, n);
+
+	/* without a metamodel the coarse types remain */
+	CHECK_ST(semoss_parse_table_structure(structure, NULL, &cols, &n, &err), SEMOSS_OK, &err);
+	CHECK_INT(n, 4);
+	if (cols != NULL && n == 4)
+	{
+		CHECK_STR(cols[0].type, "NUMBER");
+		CHECK(cols[0].data_type == NULL);
+	}
+	semoss_columns_free(cols, n);
+	json_object_put(structure);
+	json_object_put(metamodel);
+
+	/* wrong shapes */
+	structure = json_of("[[\"t\",\"c\",\"STRING\"],[\"t\",5,\"STRING\"]]");
+	CHECK_ST(semoss_parse_table_structure(structure, NULL, &cols, &n, &err), SEMOSS_ERR_PROTOCOL, &err);
+	CHECK(cols == NULL);
+	CHECK(strstr(err.message, "row 1") != NULL);
+	json_object_put(structure);
+	structure = json_of("{\"t\":1}");
+	CHECK_ST(semoss_parse_table_structure(structure, NULL, &cols, &n, &err), SEMOSS_ERR_PROTOCOL, &err);
+	json_object_put(structure);
+	structure = json_of("[]");
+	CHECK_ST(semoss_parse_table_structure(structure, NULL, &cols, &n, &err), SEMOSS_OK, &err);
+	CHECK_INT(n, 0);
+	semoss_columns_free(cols, n);
+	json_object_put(structure);
+}
+
 void
 run_pure_tests(void)
 {
@@ -1033,4 +1197,7 @@ run_pure_tests(void)
 	run_test("5 MB page parsed in chunks (UTF-8 across chunk edges)", test_big_page_chunked_parse);
 	run_test("interrupt stops a long parse", test_big_page_parse_interrupted);
 	run_test("configuration validation", test_config_validation);
+	run_test("metadata pixel builder", test_engine_pixel);
+	run_test("parse: MyEngines list (legacy and newer keys)", test_parse_engine_list);
+	run_test("parse: table structure refined by the metamodel", test_parse_table_structure);
 }

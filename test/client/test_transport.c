@@ -1185,6 +1185,30 @@ test_truncated_transfer(void)
 	semoss_session_free(s);
 }
 
+/* A reply announced or grown beyond SEMOSS_MAX_RESPONSE_BYTES is refused. */
+static void
+test_oversized_reply(void)
+{
+	static const char raw[] =
+		"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2147483648\r\n\r\n"
+		"{\"insightID\":\"iid-1\",\"pixelReturn\":[";
+	SemossSession *s;
+	SemossError err;
+	SemossPage *page = NULL;
+
+	mini_init(&mini);
+	peer_reset(peer, mini_handler, &mini);
+	mini.action_at = 1;
+	mini.action = PEER_RESPOND_CLOSE;
+	mini.raw_at = raw;
+	s = new_session(5000, NULL);
+	CHECK_ST(semoss_query(s, "db-1", "SELECT 1", 2, &page, &err), SEMOSS_ERR_PROTOCOL, &err);
+	CHECK(strstr(err.message, "larger than") != NULL);
+	CHECK(page == NULL);
+	CHECK(semoss_session_is_broken(s));
+	semoss_session_free(s);
+}
+
 static void
 test_non_json_reply(void)
 {
@@ -1451,6 +1475,7 @@ run_transport_tests(void)
 	run_test("chunked reply without Content-Length", test_chunked_reply);
 	run_test("gzip-encoded reply", test_gzip_reply);
 	run_test("truncated transfer and truncated JSON", test_truncated_transfer);
+	run_test("reply over 1 GB (Content-Length) -> PROTOCOL, broken", test_oversized_reply);
 	run_test("non-JSON 200 reply -> PROTOCOL", test_non_json_reply);
 	run_test("pixel error -> PIXEL with the remote message", test_pixel_error);
 	run_test("run_pixel returns the output JSON", test_run_pixel_output);
