@@ -16,3 +16,38 @@ LANGUAGE C STRICT;
 CREATE FOREIGN DATA WRAPPER semoss_fdw
   HANDLER semoss_fdw_handler
   VALIDATOR semoss_fdw_validator;
+
+-- Operability (src/connection.c): inspect and close this backend's cached
+-- SEMOSS sessions, and report versions for bug reports.
+CREATE FUNCTION semoss_fdw_get_connections(
+    OUT server_name text, OUT user_name text, OUT insight_id text,
+    OUT requests bigint, OUT logins bigint, OUT bytes_received bigint,
+    OUT opened_at timestamptz, OUT broken boolean, OUT open_tasks int)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME'
+LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
+
+CREATE FUNCTION semoss_fdw_disconnect(server_name text)
+RETURNS boolean
+AS 'MODULE_PATHNAME'
+LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
+
+CREATE FUNCTION semoss_fdw_disconnect_all()
+RETURNS boolean
+AS 'MODULE_PATHNAME'
+LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
+
+CREATE FUNCTION semoss_fdw_diag()
+RETURNS text
+AS 'MODULE_PATHNAME'
+LANGUAGE C STRICT STABLE PARALLEL SAFE;
+
+-- Discovery (src/import.c): the database engines that the caller's user
+-- mapping for a server can see, to find an engine_id for the server or for
+-- IMPORT FOREIGN SCHEMA ... OPTIONS (engine_id '...') without leaving psql.
+CREATE FUNCTION semoss_fdw_engines(server_name text,
+    OUT engine_id text, OUT engine_name text, OUT engine_subtype text,
+    OUT permission text, OUT description text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME'
+LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;

@@ -108,6 +108,9 @@ CREATE EXTENSION dblink;
 SELECT format('host=%s port=%s dbname=%s user=postgres', :'pghost', :'pgport', current_database()) AS victim_dsn \gset
 SELECT dblink_connect('victim', :'victim_dsn');
 SELECT pid AS victim_pid FROM dblink('victim', 'SELECT pg_backend_pid()') AS t(pid int) \gset
+-- (a first query makes the victim's session and insight, so the request
+-- cancelled below is not the one that would have made them)
+SELECT n FROM dblink('victim', 'SELECT count(*) FROM semoss.regions') AS t(n bigint);
 SELECT emulator('POST', '/_emulator/faults',
                 '{"kind": "delay", "match": "Collect", "seconds": 6, "count": 1}') IS NOT NULL AS armed;
 SELECT dblink_send_query('victim', 'SELECT count(*) FROM semoss.orders');
@@ -137,3 +140,4 @@ SELECT stat('insights') - :insights_before AS insights_opened;
 SELECT dblink_disconnect('leaver');
 SELECT pg_sleep(0.5);
 SELECT stat('insights') - :insights_before AS insights_left;
+DROP EXTENSION dblink;

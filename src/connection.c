@@ -23,16 +23,31 @@
  */
 #include "postgres.h"
 
+#include <curl/curl.h>
+#include <json-c/json_c_version.h>
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
 #include "access/xact.h"
+#include "catalog/indexing.h"
+#include "catalog/pg_extension.h"
+#include "catalog/pg_user_mapping.h"
 #include "commands/defrem.h"
+#include "fmgr.h"
+#include "funcapi.h"
 #include "miscadmin.h"
 #include "storage/ipc.h"
 #include "storage/pmsignal.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/guc.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/memutils.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
+#include "utils/tuplestore.h"
 
 #include "semoss_fdw.h"
 
@@ -53,6 +68,7 @@ struct SemossConnection
 	uint32		server_hashvalue;	/* for syscache invalidation */
 	uint32		mapping_hashvalue;
 	bool		invalidated;	/* server or user mapping changed */
+	bool		xact_used;		/* used by the current transaction */
 	List	   *open_tasks;		/* TrackedTask *, in TopMemoryContext */
 };
 
@@ -143,6 +159,7 @@ xact_callback(XactEvent event, void *arg)
 	{
 		ListCell   *lc;
 
+		entry->xact_used = false;
 		foreach(lc, entry->open_tasks)
 		{
 			TrackedTask *task = (TrackedTask *) lfirst(lc);
@@ -269,6 +286,7 @@ semoss_get_connection(UserMapping *user)
 		entry->session = NULL;
 		entry->open_tasks = NIL;
 		entry->invalidated = false;
+		entry->xact_used = false;
 	}
 
 	/*
@@ -292,6 +310,8 @@ semoss_get_connection(UserMapping *user)
 		entry->invalidated = false;
 		entry->session = open_session(user);
 	}
+	/* semoss_fdw_disconnect() leaves sessions of this transaction alone */
+	entry->xact_used = true;
 	return entry;
 }
 
@@ -388,9 +408,18 @@ semoss_report_error(const SemossError *err, const char *remote_sql)
 			sqlstate = ERRCODE_CONNECTION_FAILURE;
 			break;
 		case SEMOSS_ERR_TASK_LOST:
-			sqlstate = ERRCODE_CONNECTION_FAILURE;
-			hint = "The SEMOSS session expired while the scan ran; run the query again.";
-			break;
+
+			/*
+			 * Rows of this result were already read, so the scan is not
+			 * silently restarted: say plainly that the result is gone.
+			 */
+			ereport(ERROR,
+					(errcode(ERRCODE_CONNECTION_FAILURE),
+					 errmsg("SEMOSS lost the result of the remote query in the middle of the scan"),
+					 errdetail("%s", err->message),
+					 errhint("The SEMOSS session expired or SEMOSS restarted while the scan ran; the scan was not restarted because part of the result had already been read.  Run the query again."),
+					 remote_sql != NULL ? errcontext("remote SQL: %s", remote_sql) : 0));
+			pg_unreachable();
 		case SEMOSS_ERR_PROTOCOL:
 			sqlstate = ERRCODE_PROTOCOL_VIOLATION;
 			break;
@@ -410,4 +439,249 @@ semoss_report_error(const SemossError *err, const char *remote_sql)
 			 hint != NULL ? errhint("%s", hint) : 0,
 			 remote_sql != NULL ? errcontext("remote SQL: %s", remote_sql) : 0));
 	pg_unreachable();
+}
+
+/* ---- operability: SQL-callable functions ---- */
+
+PG_FUNCTION_INFO_V1(semoss_fdw_get_connections);
+PG_FUNCTION_INFO_V1(semoss_fdw_disconnect);
+PG_FUNCTION_INFO_V1(semoss_fdw_disconnect_all);
+PG_FUNCTION_INFO_V1(semoss_fdw_diag);
+
+/* Number of columns semoss_fdw_get_connections() returns. */
+#define SEMOSS_CONNECTIONS_COLS 9
+
+/*
+ * Name of the role a user mapping belongs to ("public" for a PUBLIC
+ * mapping), or NULL if the mapping is gone.
+ */
+static char *
+mapping_user_name(Oid umid)
+{
+	HeapTuple	tp;
+	Oid			userid;
+
+	tp = SearchSysCache1(USERMAPPINGOID, ObjectIdGetDatum(umid));
+	if (!HeapTupleIsValid(tp))
+		return NULL;
+	userid = ((Form_pg_user_mapping) GETSTRUCT(tp))->umuser;
+	ReleaseSysCache(tp);
+	if (!OidIsValid(userid))
+		return pstrdup("public");
+	return GetUserNameFromId(userid, true);
+}
+
+/*
+ * Prepare a set-returning function to return a tuplestore (materialize
+ * mode), done by hand so the code is the same on PostgreSQL 13 to 17.
+ */
+static Tuplestorestate *
+begin_materialized_srf(FunctionCallInfo fcinfo, TupleDesc *tupdesc)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MemoryContext oldcxt;
+	Tuplestorestate *store;
+
+	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("set-valued function called in context that cannot accept a set")));
+	if (!(rsinfo->allowedModes & SFRM_Materialize))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("materialize mode required, but it is not allowed in this context")));
+	if (get_call_result_type(fcinfo, NULL, tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+
+	oldcxt = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
+	*tupdesc = CreateTupleDescCopy(*tupdesc);
+	store = tuplestore_begin_heap(true, false, work_mem);
+	rsinfo->returnMode = SFRM_Materialize;
+	rsinfo->setResult = store;
+	rsinfo->setDesc = *tupdesc;
+	MemoryContextSwitchTo(oldcxt);
+	return store;
+}
+
+/*
+ * semoss_fdw_get_connections(): one row per SEMOSS session this backend
+ * holds: its server and user, the insight it reads through, its request
+ * counters, since when it is logged in, whether it will be replaced before
+ * its next use (broken), and how many SEMOSS tasks it still holds open
+ * (running scans, plus finished ones whose removal is queued).
+ */
+Datum
+semoss_fdw_get_connections(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc;
+	Tuplestorestate *store = begin_materialized_srf(fcinfo, &tupdesc);
+	HASH_SEQ_STATUS scan;
+	SemossConnection *entry;
+
+	if (connection_hash == NULL)
+		PG_RETURN_VOID();
+
+	hash_seq_init(&scan, connection_hash);
+	while ((entry = (SemossConnection *) hash_seq_search(&scan)) != NULL)
+	{
+		Datum		values[SEMOSS_CONNECTIONS_COLS];
+		bool		nulls[SEMOSS_CONNECTIONS_COLS];
+		ForeignServer *server;
+		SemossSessionStats stats;
+		const char *insight;
+		char	   *user_name;
+
+		if (entry->session == NULL)
+			continue;
+		memset(nulls, 0, sizeof(nulls));
+
+		server = GetForeignServerExtended(entry->serverid, FSV_MISSING_OK);
+		if (server != NULL)
+			values[0] = CStringGetTextDatum(server->servername);
+		else
+			nulls[0] = true;
+		user_name = mapping_user_name(entry->umid);
+		if (user_name != NULL)
+			values[1] = CStringGetTextDatum(user_name);
+		else
+			nulls[1] = true;
+		insight = semoss_session_insight_id(entry->session);
+		if (insight != NULL)
+			values[2] = CStringGetTextDatum(insight);
+		else
+			nulls[2] = true;
+
+		semoss_session_get_stats(entry->session, &stats);
+		values[3] = Int64GetDatum((int64) stats.requests);
+		values[4] = Int64GetDatum((int64) stats.logins);
+		values[5] = Int64GetDatum((int64) stats.bytes_received);
+		if (stats.opened_at != 0)
+			values[6] = TimestampTzGetDatum(time_t_to_timestamptz((pg_time_t) stats.opened_at));
+		else
+			nulls[6] = true;
+		values[7] = BoolGetDatum(entry->invalidated ||
+								 semoss_session_is_broken(entry->session));
+		values[8] = Int32GetDatum(list_length(entry->open_tasks) +
+								  semoss_pending_removals(entry->session));
+
+		tuplestore_putvalues(store, tupdesc, values, nulls);
+	}
+	PG_RETURN_VOID();
+}
+
+/*
+ * Close the cached sessions of one server (or of all servers when serverid
+ * is InvalidOid) politely: DropInsight, then log out.  Like postgres_fdw,
+ * a session the current transaction has used is left alone with a
+ * WARNING, since a scan of that transaction may still read through it.
+ * Returns true if at least one session was closed.
+ */
+static bool
+disconnect_cached_sessions(Oid serverid)
+{
+	HASH_SEQ_STATUS scan;
+	SemossConnection *entry;
+	bool		closed = false;
+
+	if (connection_hash == NULL)
+		return false;
+
+	hash_seq_init(&scan, connection_hash);
+	while ((entry = (SemossConnection *) hash_seq_search(&scan)) != NULL)
+	{
+		if (entry->session == NULL)
+			continue;
+		if (OidIsValid(serverid) && entry->serverid != serverid)
+			continue;
+		if (entry->xact_used || entry->open_tasks != NIL)
+		{
+			ForeignServer *server = GetForeignServerExtended(entry->serverid,
+															 FSV_MISSING_OK);
+
+			if (server != NULL)
+				ereport(WARNING,
+						(errmsg("cannot close the SEMOSS session of server \"%s\" because it is still in use",
+								server->servername),
+						 errhint("Close it after the transaction that uses it has ended.")));
+			else
+				ereport(WARNING,
+						(errmsg("cannot close a SEMOSS session of a dropped server because it is still in use")));
+			continue;
+		}
+		disconnect_entry(entry, true);
+		closed = true;
+	}
+	return closed;
+}
+
+/*
+ * semoss_fdw_disconnect(server_name): close this backend's sessions with
+ * that server.  Returns true if one was closed.
+ */
+Datum
+semoss_fdw_disconnect(PG_FUNCTION_ARGS)
+{
+	char	   *servername = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	ForeignServer *server = GetForeignServerByName(servername, false);
+
+	PG_RETURN_BOOL(disconnect_cached_sessions(server->serverid));
+}
+
+/* semoss_fdw_disconnect_all(): close all of this backend's sessions. */
+Datum
+semoss_fdw_disconnect_all(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(disconnect_cached_sessions(InvalidOid));
+}
+
+/* Installed version of the extension, from pg_extension, or NULL. */
+static char *
+installed_extension_version(void)
+{
+	Relation	rel;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tuple;
+	char	   *version = NULL;
+
+	rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber,
+				F_NAMEEQ, CStringGetDatum("semoss_fdw"));
+	scan = systable_beginscan(rel, ExtensionNameIndexId, true, NULL, 1, &key);
+	tuple = systable_getnext(scan);
+	if (HeapTupleIsValid(tuple))
+	{
+		bool		isnull;
+		Datum		d = heap_getattr(tuple, Anum_pg_extension_extversion,
+									 RelationGetDescr(rel), &isnull);
+
+		if (!isnull)
+			version = text_to_cstring(DatumGetTextPP(d));
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return version;
+}
+
+/*
+ * semoss_fdw_diag(): the versions that matter in a bug report, on one
+ * line: the extension (installed, and the PostgreSQL it was built for),
+ * the running PostgreSQL, libcurl with its TLS library, and json-c.
+ */
+Datum
+semoss_fdw_diag(PG_FUNCTION_ARGS)
+{
+	curl_version_info_data *curl = curl_version_info(CURLVERSION_NOW);
+	char	   *extversion = installed_extension_version();
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "semoss_fdw %s (built for PostgreSQL %s)",
+					 extversion ? extversion : "(not installed)", PG_VERSION);
+	appendStringInfo(&buf, ", PostgreSQL %s", GetConfigOption("server_version", false, false));
+	appendStringInfo(&buf, ", libcurl %s with %s",
+					 curl->version,
+					 curl->ssl_version ? curl->ssl_version : "no TLS");
+	appendStringInfo(&buf, ", json-c %s", json_c_version());
+	PG_RETURN_TEXT_P(cstring_to_text(buf.data));
 }
