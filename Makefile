@@ -14,6 +14,7 @@ OBJS = \
 	src/import.o \
 	src/option.o \
 	src/shippable.o \
+	src/srf.o \
 	src/semoss_client.o \
 	src/semoss_pixel.o \
 	src/semoss_response.o

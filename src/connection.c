@@ -472,38 +472,6 @@ mapping_user_name(Oid umid)
 }
 
 /*
- * Prepare a set-returning function to return a tuplestore (materialize
- * mode), done by hand so the code is the same on PostgreSQL 13 to 17.
- */
-static Tuplestorestate *
-begin_materialized_srf(FunctionCallInfo fcinfo, TupleDesc *tupdesc)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	MemoryContext oldcxt;
-	Tuplestorestate *store;
-
-	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("set-valued function called in context that cannot accept a set")));
-	if (!(rsinfo->allowedModes & SFRM_Materialize))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("materialize mode required, but it is not allowed in this context")));
-	if (get_call_result_type(fcinfo, NULL, tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-
-	oldcxt = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
-	*tupdesc = CreateTupleDescCopy(*tupdesc);
-	store = tuplestore_begin_heap(true, false, work_mem);
-	rsinfo->returnMode = SFRM_Materialize;
-	rsinfo->setResult = store;
-	rsinfo->setDesc = *tupdesc;
-	MemoryContextSwitchTo(oldcxt);
-	return store;
-}
-
-/*
  * semoss_fdw_get_connections(): one row per SEMOSS session this backend
  * holds: its server and user, the insight it reads through, its request
  * counters, since when it is logged in, whether it will be replaced before
@@ -514,7 +482,7 @@ Datum
 semoss_fdw_get_connections(PG_FUNCTION_ARGS)
 {
 	TupleDesc	tupdesc;
-	Tuplestorestate *store = begin_materialized_srf(fcinfo, &tupdesc);
+	Tuplestorestate *store = semoss_begin_materialized_srf(fcinfo, &tupdesc);
 	HASH_SEQ_STATUS scan;
 	SemossConnection *entry;
 

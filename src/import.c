@@ -809,7 +809,6 @@ semoss_fdw_engines(PG_FUNCTION_ARGS)
 {
 	char	   *servername = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	ForeignServer *server = GetForeignServerByName(servername, false);
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	SemossConnection *conn;
 	SemossEngineInfo *engines;
 	int			nengines;
@@ -840,37 +839,7 @@ semoss_fdw_engines(PG_FUNCTION_ARGS)
 	}
 	semoss_engines_free(engines, nengines);
 
-#if PG_VERSION_NUM >= 160000
-	InitMaterializedSRF(fcinfo, 0);
-	tupstore = rsinfo->setResult;
-	tupdesc = rsinfo->setDesc;
-#elif PG_VERSION_NUM >= 150000
-	/* InitMaterializedSRF's name before 15.1 (kept in later 15.x) */
-	SetSingleFuncCall(fcinfo, 0);
-	tupstore = rsinfo->setResult;
-	tupdesc = rsinfo->setDesc;
-#else
-	{
-		MemoryContext oldcxt;
-
-		if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo))
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("set-valued function called in context that cannot accept a set")));
-		if (!(rsinfo->allowedModes & SFRM_Materialize))
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("materialize mode required, but it is not allowed in this context")));
-		oldcxt = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
-		if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-			elog(ERROR, "return type must be a row type");
-		tupstore = tuplestore_begin_heap(true, false, work_mem);
-		rsinfo->returnMode = SFRM_Materialize;
-		rsinfo->setResult = tupstore;
-		rsinfo->setDesc = tupdesc;
-		MemoryContextSwitchTo(oldcxt);
-	}
-#endif
+	tupstore = semoss_begin_materialized_srf(fcinfo, &tupdesc);
 
 	for (i = 0; i < nengines; i++)
 	{

@@ -18,7 +18,9 @@
 #include "foreign/foreign.h"
 #include "lib/stringinfo.h"
 #include "nodes/pathnodes.h"
+#include "fmgr.h"
 #include "utils/rel.h"
+#include "utils/tuplestore.h"
 
 #include "semoss_client.h"
 
@@ -134,6 +136,10 @@ extern int	semoss_row_converter_width(const SemossRowConverter *conv);
 extern void semoss_convert_row(SemossRowConverter *conv,
 							   const SemossPage *page, int row,
 							   int64 row_number, Datum *values, bool *nulls);
+
+/* in srf.c */
+extern Tuplestorestate *semoss_begin_materialized_srf(FunctionCallInfo fcinfo,
+													   TupleDesc *tupdesc);
 
 /* in connection.c */
 extern SemossConnection *semoss_get_connection(UserMapping *user);
