@@ -21,16 +21,6 @@ SET log_min_messages = debug1;
 -- Requests that earlier tests cancelled may still run on the emulator
 -- (SEMOSS cannot cancel a pixel) and may open sessions when they finish.
 -- Wait for them, then drop every session, so the counts below are ours.
-CREATE FUNCTION wait_in_flight() RETURNS boolean LANGUAGE plpgsql AS $$
-BEGIN
-    FOR i IN 1..600 LOOP
-        IF stat('in_flight') = 0 THEN
-            RETURN true;
-        END IF;
-        PERFORM pg_sleep(0.05);
-    END LOOP;
-    RETURN false;
-END $$;
 SELECT wait_in_flight() AS settled;
 SELECT emulator('POST', '/_emulator/sessions/expire') ? 'expired' AS expired;
 SELECT stat('sessions') AS sessions, stat('insights') AS insights, stat('open_tasks') AS open_tasks;

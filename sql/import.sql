@@ -24,47 +24,10 @@ IMPORT FOREIGN SCHEMA public FROM SERVER semoss INTO imported;
 
 -- Every imported table reads back exactly what the backing database holds
 -- (compared as row text, so every column of every type counts).
-SELECT 'regions' AS t,
-       (SELECT count(*) FROM imported.regions) AS semoss_rows,
-       (SELECT count(*) FROM (SELECT c::text FROM imported.regions c
-                              EXCEPT ALL SELECT c::text FROM direct.regions c) d) AS missing_direct,
-       (SELECT count(*) FROM (SELECT c::text FROM direct.regions c
-                              EXCEPT ALL SELECT c::text FROM imported.regions c) d) AS missing_semoss
-UNION ALL
-SELECT 'customers',
-       (SELECT count(*) FROM imported.customers),
-       (SELECT count(*) FROM (SELECT c::text FROM imported.customers c
-                              EXCEPT ALL SELECT c::text FROM direct.customers c) d),
-       (SELECT count(*) FROM (SELECT c::text FROM direct.customers c
-                              EXCEPT ALL SELECT c::text FROM imported.customers c) d)
-UNION ALL
-SELECT 'products',
-       (SELECT count(*) FROM imported.products),
-       (SELECT count(*) FROM (SELECT c::text FROM imported.products c
-                              EXCEPT ALL SELECT c::text FROM direct.products c) d),
-       (SELECT count(*) FROM (SELECT c::text FROM direct.products c
-                              EXCEPT ALL SELECT c::text FROM imported.products c) d)
-UNION ALL
-SELECT 'orders',
-       (SELECT count(*) FROM imported.orders),
-       (SELECT count(*) FROM (SELECT c::text FROM imported.orders c
-                              EXCEPT ALL SELECT c::text FROM direct.orders c) d),
-       (SELECT count(*) FROM (SELECT c::text FROM direct.orders c
-                              EXCEPT ALL SELECT c::text FROM imported.orders c) d)
-UNION ALL
-SELECT 'order_items',
-       (SELECT count(*) FROM imported.order_items),
-       (SELECT count(*) FROM (SELECT c::text FROM imported.order_items c
-                              EXCEPT ALL SELECT c::text FROM direct.order_items c) d),
-       (SELECT count(*) FROM (SELECT c::text FROM direct.order_items c
-                              EXCEPT ALL SELECT c::text FROM imported.order_items c) d)
-UNION ALL
-SELECT 'all_types',
-       (SELECT count(*) FROM imported.all_types),
-       (SELECT count(*) FROM (SELECT c::text FROM imported.all_types c
-                              EXCEPT ALL SELECT c::text FROM direct.all_types c) d),
-       (SELECT count(*) FROM (SELECT c::text FROM direct.all_types c
-                              EXCEPT ALL SELECT c::text FROM imported.all_types c) d);
+SELECT u.t, s.*
+FROM unnest(ARRAY['regions', 'customers', 'products', 'orders', 'order_items', 'all_types']) WITH ORDINALITY AS u(t, n),
+     LATERAL same_rows(format('imported.%I', u.t)::regclass, format('direct.%I', u.t)::regclass) s
+ORDER BY u.n;
 
 -- A schema built here in the backing database (through dblink): a copy of
 -- all_types with its primary key, names with mixed case, spaces, double
@@ -242,16 +205,7 @@ IMPORT FOREIGN SCHEMA public LIMIT TO (regions, no_such_table)
     FROM SERVER semoss INTO approx OPTIONS (engine_id :'nocatalog_engine_id');
 
 -- Fallback 2: a server whose dialect has no catalog to read.
-\set ECHO none
-SELECT format('CREATE SERVER semoss_generic_import FOREIGN DATA WRAPPER semoss_fdw OPTIONS (url %L, engine_id %L, dialect %L)',
-              srvoptions[1], srvoptions[2], 'generic')
-FROM (SELECT array_agg(split_part(o, '=', 2) ORDER BY o DESC) AS srvoptions
-      FROM pg_foreign_server, unnest(srvoptions) o
-      WHERE srvname = 'semoss' AND (o LIKE 'url=%' OR o LIKE 'engine_id=%')) s \gexec
-SELECT format('CREATE USER MAPPING FOR CURRENT_USER SERVER semoss_generic_import OPTIONS (%s)',
-              string_agg(format('%s %L', split_part(o, '=', 1), substr(o, strpos(o, '=') + 1)), ', '))
-FROM pg_user_mappings, unnest(umoptions) o WHERE srvname = 'semoss' AND usename = current_user \gexec
-\set ECHO all
+SELECT copy_semoss_server('semoss_generic_import', $$dialect 'generic'$$);
 CREATE SCHEMA generic;
 IMPORT FOREIGN SCHEMA public LIMIT TO (regions)
     FROM SERVER semoss_generic_import INTO generic;

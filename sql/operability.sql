@@ -5,31 +5,11 @@
 \set VERBOSITY terse
 
 -- A second server on the same SEMOSS, whose user mapping is PUBLIC.
-\set ECHO none
-SELECT format('CREATE SERVER semoss_op FOREIGN DATA WRAPPER semoss_fdw OPTIONS (url %L, engine_id %L)',
-              srvoptions[1], srvoptions[2])
-FROM (SELECT array_agg(split_part(o, '=', 2) ORDER BY o DESC) AS srvoptions
-      FROM pg_foreign_server, unnest(srvoptions) o
-      WHERE srvname = 'semoss' AND (o LIKE 'url=%' OR o LIKE 'engine_id=%')) s \gexec
-SELECT format('CREATE USER MAPPING FOR PUBLIC SERVER semoss_op OPTIONS (%s)',
-              string_agg(format('%s %L', split_part(o, '=', 1), substr(o, strpos(o, '=') + 1)), ', '))
-FROM pg_user_mappings, unnest(umoptions) o WHERE srvname = 'semoss' AND usename = current_user \gexec
-\set ECHO all
+SELECT copy_semoss_server('semoss_op', '', 'PUBLIC');
 CREATE FOREIGN TABLE op_regions (id smallint, name text) SERVER semoss_op OPTIONS (table_name 'regions');
 CREATE FOREIGN TABLE op_paged (id integer) SERVER semoss OPTIONS (table_name 'customers', fetch_size '10');
 
--- op_wait_in_flight(): wait until the emulator is answering no SEMOSS request
-CREATE FUNCTION op_wait_in_flight() RETURNS boolean LANGUAGE plpgsql AS $$
-BEGIN
-    FOR i IN 1..600 LOOP
-        IF stat('in_flight') = 0 THEN
-            RETURN true;
-        END IF;
-        PERFORM pg_sleep(0.05);
-    END LOOP;
-    RETURN false;
-END $$;
-SELECT op_wait_in_flight() AS settled;
+SELECT wait_in_flight() AS settled;
 
 -- Nothing is cached before the first query.
 SELECT * FROM semoss_fdw_get_connections();
@@ -96,7 +76,7 @@ SELECT server_name, broken FROM semoss_fdw_get_connections();
 SELECT insight_id AS broken_insight FROM semoss_fdw_get_connections() \gset
 SELECT count(*) FROM semoss.regions;
 SELECT broken, logins, insight_id <> :'broken_insight' AS new_insight FROM semoss_fdw_get_connections();
-SELECT op_wait_in_flight() AS delayed_request_done;
+SELECT wait_in_flight() AS delayed_request_done;
 
 -- A cached session of a server dropped meanwhile is listed without a
 -- server or user, marked broken, and closed by disconnect_all.

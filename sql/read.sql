@@ -12,33 +12,10 @@ SELECT * FROM semoss.regions ORDER BY id;
 
 -- Whole tables are exactly what the backing database holds (compared as
 -- row text, so every column of every type counts).
-SELECT 'customers' AS t,
-       (SELECT count(*) FROM semoss.customers) AS semoss_rows,
-       (SELECT count(*) FROM (SELECT c::text FROM semoss.customers c
-                              EXCEPT ALL SELECT c::text FROM direct.customers c) d) AS missing_direct,
-       (SELECT count(*) FROM (SELECT c::text FROM direct.customers c
-                              EXCEPT ALL SELECT c::text FROM semoss.customers c) d) AS missing_semoss
-UNION ALL
-SELECT 'products',
-       (SELECT count(*) FROM semoss.products),
-       (SELECT count(*) FROM (SELECT c::text FROM semoss.products c
-                              EXCEPT ALL SELECT c::text FROM direct.products c) d),
-       (SELECT count(*) FROM (SELECT c::text FROM direct.products c
-                              EXCEPT ALL SELECT c::text FROM semoss.products c) d)
-UNION ALL
-SELECT 'orders',
-       (SELECT count(*) FROM semoss.orders),
-       (SELECT count(*) FROM (SELECT c::text FROM semoss.orders c
-                              EXCEPT ALL SELECT c::text FROM direct.orders c) d),
-       (SELECT count(*) FROM (SELECT c::text FROM direct.orders c
-                              EXCEPT ALL SELECT c::text FROM semoss.orders c) d)
-UNION ALL
-SELECT 'order_items',
-       (SELECT count(*) FROM semoss.order_items),
-       (SELECT count(*) FROM (SELECT c::text FROM semoss.order_items c
-                              EXCEPT ALL SELECT c::text FROM direct.order_items c) d),
-       (SELECT count(*) FROM (SELECT c::text FROM direct.order_items c
-                              EXCEPT ALL SELECT c::text FROM semoss.order_items c) d);
+SELECT u.t, s.*
+FROM unnest(ARRAY['customers', 'products', 'orders', 'order_items']) WITH ORDINALITY AS u(t, n),
+     LATERAL same_rows(format('semoss.%I', u.t)::regclass, format('direct.%I', u.t)::regclass) s
+ORDER BY u.n;
 
 -- Projection: only the needed columns travel; none at all for count(*).
 EXPLAIN (VERBOSE, COSTS OFF) SELECT count(*) FROM semoss.orders;

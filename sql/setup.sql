@@ -42,6 +42,58 @@ CREATE FUNCTION stat(name text) RETURNS bigint LANGUAGE sql AS $$
     SELECT (emulator('GET', '/_emulator/stats') ->> name)::bigint
 $$;
 
+-- same_rows(a, b): two relations compared as row text, so every column of
+-- every type counts: a's row count, and how many rows each has that the
+-- other lacks (duplicates counted).
+CREATE FUNCTION same_rows(a regclass, b regclass, OUT semoss_rows bigint,
+                          OUT missing_direct bigint, OUT missing_semoss bigint)
+LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE format('SELECT (SELECT count(*) FROM %1$s),
+        (SELECT count(*) FROM (SELECT c::text FROM %1$s c EXCEPT ALL SELECT c::text FROM %2$s c) d),
+        (SELECT count(*) FROM (SELECT c::text FROM %2$s c EXCEPT ALL SELECT c::text FROM %1$s c) d)',
+                   a, b)
+    INTO semoss_rows, missing_direct, missing_semoss;
+END $$;
+
+-- copy_semoss_server(name, extra, mapping_for): a server on the same SEMOSS
+-- URL and engine as "semoss" (plus `extra` options), with a copy of the
+-- current user's mapping for `mapping_for`.  Built from the catalogs, so no
+-- port or secret is echoed into the expected output.
+CREATE FUNCTION copy_semoss_server(name text, extra text DEFAULT '',
+                                   mapping_for text DEFAULT 'CURRENT_USER')
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    server_options text;
+    mapping_options text;
+BEGIN
+    SELECT string_agg(format('%s %L', split_part(o, '=', 1), substr(o, strpos(o, '=') + 1)), ', ')
+    INTO server_options
+    FROM pg_foreign_server, unnest(srvoptions) o
+    WHERE srvname = 'semoss' AND (o LIKE 'url=%' OR o LIKE 'engine_id=%');
+    SELECT string_agg(format('%s %L', split_part(o, '=', 1), substr(o, strpos(o, '=') + 1)), ', ')
+    INTO mapping_options
+    FROM pg_user_mappings, unnest(umoptions) o
+    WHERE srvname = 'semoss' AND usename = current_user;
+    EXECUTE format('CREATE SERVER %I FOREIGN DATA WRAPPER semoss_fdw OPTIONS (%s%s)',
+                   name, server_options, CASE WHEN extra <> '' THEN ', ' || extra ELSE '' END);
+    EXECUTE format('CREATE USER MAPPING FOR %s SERVER %I OPTIONS (%s)',
+                   mapping_for, name, mapping_options);
+END $$;
+
+-- wait_in_flight(): wait until the emulator answers no request.  Requests
+-- that a test cancelled still run there (SEMOSS cannot cancel a pixel).
+CREATE FUNCTION wait_in_flight() RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+    FOR i IN 1..600 LOOP
+        IF stat('in_flight') = 0 THEN
+            RETURN true;
+        END IF;
+        PERFORM pg_sleep(0.05);
+    END LOOP;
+    RETURN false;
+END $$;
+
 -- The SEMOSS server of the sandbox, with its engine, and the credentials.
 \set ECHO none
 SELECT format('CREATE SERVER semoss FOREIGN DATA WRAPPER semoss_fdw OPTIONS (url %L, engine_id %L)',

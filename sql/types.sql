@@ -44,16 +44,7 @@ SELECT id, length(c_bytea) AS bytea_len, c_jsonb -> 'n' AS n FROM semoss.all_typ
 -- Without exact text (dialect 'generic'), values arrive as SEMOSS converts
 -- them: numbers as JSON numbers, smallints as strings, timestamps cut to
 -- whole seconds, json wrapped in an object.  Documented, and shown here.
-\set ECHO none
-SELECT format('CREATE SERVER semoss_generic FOREIGN DATA WRAPPER semoss_fdw OPTIONS (url %L, engine_id %L, dialect %L)',
-              srvoptions[1], srvoptions[2], 'generic')
-FROM (SELECT array_agg(split_part(o, '=', 2) ORDER BY o DESC) AS srvoptions
-      FROM pg_foreign_server, unnest(srvoptions) o
-      WHERE srvname = 'semoss' AND (o LIKE 'url=%' OR o LIKE 'engine_id=%')) s \gexec
-SELECT format('CREATE USER MAPPING FOR CURRENT_USER SERVER semoss_generic OPTIONS (%s)',
-              string_agg(format('%s %L', split_part(o, '=', 1), substr(o, strpos(o, '=') + 1)), ', '))
-FROM pg_user_mappings, unnest(umoptions) o WHERE srvname = 'semoss' AND usename = current_user \gexec
-\set ECHO all
+SELECT copy_semoss_server('semoss_generic', $$dialect 'generic'$$);
 CREATE FOREIGN TABLE generic_types (
     id integer, c_int2 smallint, c_int8 bigint, c_float8 double precision,
     c_numeric_ps numeric, c_bool boolean, c_date date, c_timestamp timestamp,
