@@ -54,12 +54,6 @@
 /* How long a backend may spend saying goodbye to SEMOSS when it exits. */
 #define SEMOSS_EXIT_BUDGET_MS	2000
 
-/* A task (server-side cursor) that a running scan owns. */
-typedef struct TrackedTask
-{
-	char	   *task_id;		/* in TopMemoryContext */
-} TrackedTask;
-
 struct SemossConnection
 {
 	Oid			umid;			/* hash key: the user mapping */
@@ -69,7 +63,8 @@ struct SemossConnection
 	uint32		mapping_hashvalue;
 	bool		invalidated;	/* server or user mapping changed */
 	bool		xact_used;		/* used by the current transaction */
-	List	   *open_tasks;		/* TrackedTask *, in TopMemoryContext */
+	List	   *open_tasks;		/* ids of tasks (server-side cursors) that
+								 * running scans own; in TopMemoryContext */
 };
 
 static HTAB *connection_hash = NULL;
@@ -95,12 +90,31 @@ interrupt_check(void *arg)
 	return 0;
 }
 
+/*
+ * Forget every task `entry` tracks; with `remove`, queue their removal for
+ * the session's next request (their scans are gone).
+ */
+static void
+forget_tasks(SemossConnection *entry, bool remove)
+{
+	ListCell   *lc;
+
+	foreach(lc, entry->open_tasks)
+	{
+		char	   *task_id = (char *) lfirst(lc);
+
+		if (remove && entry->session != NULL)
+			semoss_task_remove_later(entry->session, task_id);
+		pfree(task_id);
+	}
+	list_free(entry->open_tasks);
+	entry->open_tasks = NIL;
+}
+
 /* Close and free the session of `entry`, politely if `polite`. */
 static void
 disconnect_entry(SemossConnection *entry, bool polite)
 {
-	ListCell   *lc;
-
 	if (entry->session != NULL)
 	{
 		if (polite)
@@ -112,15 +126,7 @@ disconnect_entry(SemossConnection *entry, bool polite)
 		semoss_session_free(entry->session);
 		entry->session = NULL;
 	}
-	foreach(lc, entry->open_tasks)
-	{
-		TrackedTask *task = (TrackedTask *) lfirst(lc);
-
-		pfree(task->task_id);
-		pfree(task);
-	}
-	list_free(entry->open_tasks);
-	entry->open_tasks = NIL;
+	forget_tasks(entry, false);
 }
 
 /* Mark sessions whose server or user mapping changed; see get_connection. */
@@ -157,20 +163,8 @@ xact_callback(XactEvent event, void *arg)
 	hash_seq_init(&scan, connection_hash);
 	while ((entry = (SemossConnection *) hash_seq_search(&scan)) != NULL)
 	{
-		ListCell   *lc;
-
 		entry->xact_used = false;
-		foreach(lc, entry->open_tasks)
-		{
-			TrackedTask *task = (TrackedTask *) lfirst(lc);
-
-			if (entry->session != NULL)
-				semoss_task_remove_later(entry->session, task->task_id);
-			pfree(task->task_id);
-			pfree(task);
-		}
-		list_free(entry->open_tasks);
-		entry->open_tasks = NIL;
+		forget_tasks(entry, true);
 	}
 }
 
@@ -205,22 +199,6 @@ init_connection_cache(void)
 	on_proc_exit(exit_callback, (Datum) 0);
 }
 
-/* Find option `name` in a list of DefElems, or NULL. */
-static const char *
-option_value(List *options, const char *name)
-{
-	ListCell   *lc;
-
-	foreach(lc, options)
-	{
-		DefElem    *def = (DefElem *) lfirst(lc);
-
-		if (strcmp(def->defname, name) == 0)
-			return defGetString(def);
-	}
-	return NULL;
-}
-
 /*
  * Open a client session for `user` on its server.  Credentials are read
  * from the user mapping here, at execution time; they are never copied into
@@ -247,10 +225,10 @@ open_session(UserMapping *user)
 	config.interrupt_check = interrupt_check;
 	config.interrupt_arg = NULL;
 
-	config.access_key = option_value(user->options, "access_key");
-	config.secret_key = option_value(user->options, "secret_key");
-	config.bearer_token = option_value(user->options, "bearer_token");
-	config.bearer_provider = option_value(user->options, "bearer_provider");
+	config.access_key = semoss_option_value(user->options, "access_key");
+	config.secret_key = semoss_option_value(user->options, "secret_key");
+	config.bearer_token = semoss_option_value(user->options, "bearer_token");
+	config.bearer_provider = semoss_option_value(user->options, "bearer_provider");
 	if (config.access_key != NULL)
 		config.auth_kind = SEMOSS_AUTH_BASIC;
 	else if (config.bearer_token != NULL)
@@ -327,10 +305,8 @@ void
 semoss_connection_track_task(SemossConnection *conn, const char *task_id)
 {
 	MemoryContext oldcxt = MemoryContextSwitchTo(TopMemoryContext);
-	TrackedTask *task = palloc(sizeof(TrackedTask));
 
-	task->task_id = pstrdup(task_id);
-	conn->open_tasks = lappend(conn->open_tasks, task);
+	conn->open_tasks = lappend(conn->open_tasks, pstrdup(task_id));
 	MemoryContextSwitchTo(oldcxt);
 }
 
@@ -342,13 +318,12 @@ semoss_connection_untrack_task(SemossConnection *conn, const char *task_id)
 
 	foreach(lc, conn->open_tasks)
 	{
-		TrackedTask *task = (TrackedTask *) lfirst(lc);
+		char	   *tracked = (char *) lfirst(lc);
 
-		if (strcmp(task->task_id, task_id) == 0)
+		if (strcmp(tracked, task_id) == 0)
 		{
 			conn->open_tasks = foreach_delete_current(conn->open_tasks, lc);
-			pfree(task->task_id);
-			pfree(task);
+			pfree(tracked);
 			return;
 		}
 	}

@@ -488,16 +488,23 @@ semoss_get_table_options(Oid foreigntableid, SemossTableOptions *opts)
 						 server->servername)));
 }
 
+/* The value of option `name` in a list of options, or NULL. */
+char *
+semoss_option_value(List *options, const char *name)
+{
+	DefElem    *def = find_defelem(options, name);
+
+	return def != NULL ? defGetString(def) : NULL;
+}
+
 /* The remote name of a column: its column_name option, else its name. */
 char *
 semoss_remote_column_name(Oid relid, AttrNumber attnum)
 {
-	List	   *options = GetForeignColumnOptions(relid, attnum);
-	DefElem    *def = find_defelem(options, "column_name");
+	char	   *name = semoss_option_value(GetForeignColumnOptions(relid, attnum),
+										   "column_name");
 
-	if (def != NULL)
-		return defGetString(def);
-	return get_attname(relid, attnum, false);
+	return name != NULL ? name : get_attname(relid, attnum, false);
 }
 
 /*

@@ -96,6 +96,7 @@ extern void semoss_get_server_options(ForeignServer *server,
 									  SemossServerOptions *opts);
 extern void semoss_get_table_options(Oid foreigntableid,
 									 SemossTableOptions *opts);
+extern char *semoss_option_value(List *options, const char *name);
 extern char *semoss_remote_column_name(Oid relid, AttrNumber attnum);
 extern int	semoss_fetch_size(const SemossTableOptions *opts, int ncolumns);
 
