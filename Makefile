@@ -12,9 +12,11 @@ OBJS = \
 	src/deparse.o \
 	src/dialect.o \
 	src/import.o \
+	src/modify.o \
 	src/option.o \
 	src/shippable.o \
 	src/srf.o \
+	src/transaction.o \
 	src/semoss_client.o \
 	src/semoss_pixel.o \
 	src/semoss_response.o

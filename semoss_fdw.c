@@ -44,32 +44,6 @@ PG_MODULE_MAGIC;
 #define SEMOSS_DEFAULT_ROWS		1000.0
 
 
-/* Planner state of one foreign base relation (baserel->fdw_private). */
-typedef struct SemossRelInfo
-{
-	SemossTableOptions opts;
-	List	   *remote_conds;	/* RestrictInfos the engine evaluates */
-	List	   *local_conds;	/* RestrictInfos evaluated here */
-	Bitmapset  *attrs_used;		/* columns needed here */
-	double		remote_selectivity; /* of remote_conds */
-} SemossRelInfo;
-
-/*
- * Indexes of the items of a ForeignScan's fdw_private list.  The list, not
- * a struct, keeps the plan copyable and readable by EXPLAIN.
- */
-enum SemossScanPrivateIndex
-{
-	/* remote SQL, as parts: String text and Integer holes (see deparse.c) */
-	ScanPrivateSelectSql,
-	/* attnums the remote columns fill, in order (List of Integer) */
-	ScanPrivateRetrievedAttrs,
-	/* rows per Collect (Integer) */
-	ScanPrivateFetchSize,
-	/* engine the SQL runs on (String) */
-	ScanPrivateEngineId
-};
-
 /* Executor state of one foreign scan. */
 typedef struct SemossScanState
 {
@@ -80,6 +54,11 @@ typedef struct SemossScanState
 	int			fetch_size;
 	SemossConnection *conn;
 	SemossRowConverter *converter;
+
+	/* a direct modification: the SQL writes, and its rows are counted */
+	bool		is_write;
+	SemossDmlForm dml_form;
+	bool		set_processed;
 
 	/* progress of the remote result */
 	char	   *task_id;		/* NULL until the first page arrived */
@@ -650,9 +629,13 @@ fetch_next_page(ForeignScanState *node, SemossScanState *state)
 		if (state->sql != NULL)
 			pfree(state->sql);
 		state->sql = current_remote_sql(node, state);
+		if (state->is_write)
+			semoss_connection_check_write_access(state->conn, state->engine_id);
 		status = semoss_query(session, state->engine_id,
 							  pg_server_to_any(state->sql, strlen(state->sql), PG_UTF8),
 							  state->fetch_size, &page, &err);
+		if (state->is_write)
+			semoss_note_write_attempt(status);
 	}
 	else
 		status = semoss_task_collect(session, state->task_id,
@@ -787,6 +770,87 @@ semossEndForeignScan(ForeignScanState *node)
 	release_page(state);
 }
 
+/*
+ * BeginDirectModify: an UPDATE or DELETE done by one remote statement
+ * (planned in modify.c) is read like a scan: its RETURNING rows, or the
+ * one-row count of the rows it changed.
+ */
+static void
+semossBeginDirectModify(ForeignScanState *node, int eflags)
+{
+	ForeignScan *fsplan = (ForeignScan *) node->ss.ps.plan;
+	SemossScanState *state;
+
+	semossBeginForeignScan(node, eflags);
+	state = (SemossScanState *) node->fdw_state;
+	if (state == NULL)
+		return;
+	state->is_write = true;
+	state->dml_form = (SemossDmlForm) intVal(list_nth(fsplan->fdw_private,
+													  ScanPrivateDmlForm));
+	state->set_processed = intVal(list_nth(fsplan->fdw_private,
+										   ScanPrivateSetProcessed)) != 0;
+}
+
+/* The result relation a direct modification changes. */
+static ResultRelInfo *
+direct_modify_result_rel(ForeignScanState *node)
+{
+#if PG_VERSION_NUM >= 140000
+	return node->resultRelInfo;
+#else
+	return node->ss.ps.state->es_result_relation_info;
+#endif
+}
+
+/*
+ * IterateDirectModify: run the statement on the first call.  Without
+ * RETURNING, add the remote count to the command's row count and return
+ * nothing; with RETURNING, return the rows one by one, each counted, for
+ * the ModifyTable node to project.
+ */
+static TupleTableSlot *
+semossIterateDirectModify(ForeignScanState *node)
+{
+	SemossScanState *state = (SemossScanState *) node->fdw_state;
+	EState	   *estate = node->ss.ps.state;
+	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
+
+	if (state->dml_form == SEMOSS_DML_COUNT)
+	{
+		const char *text = NULL;
+		size_t		len;
+		int64		count = 0;
+
+		if (state->pages_fetched > 0)
+			return ExecClearTuple(slot);
+		if (!fetch_next_page(node, state) ||
+			semoss_page_cell(state->page, 0, 0, &text, &len) == SEMOSS_CELL_NULL ||
+			!semoss_parse_row_count(text, &count))
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+					 errmsg("SEMOSS did not return the number of rows the remote statement changed"),
+					 errdetail("The statement ran and was committed remotely."),
+					 errcontext("remote SQL: %s", state->sql)));
+		if (state->set_processed)
+			estate->es_processed += (uint64) count;
+		release_page(state);
+		return ExecClearTuple(slot);
+	}
+
+	slot = semossIterateForeignScan(node);
+	if (!TupIsNull(slot))
+	{
+		ResultRelInfo *rinfo = direct_modify_result_rel(node);
+
+		if (state->set_processed)
+			estate->es_processed++;
+		if (rinfo->ri_projectReturning != NULL)
+			rinfo->ri_projectReturning->pi_exprContext->ecxt_scantuple = slot;
+	}
+	return slot;
+}
+
 /* ExplainForeignScan: show the remote SQL and engine under VERBOSE. */
 static void
 semossExplainForeignScan(ForeignScanState *node, ExplainState *es)
@@ -823,6 +887,29 @@ semoss_fdw_handler(PG_FUNCTION_ARGS)
 	routine->EndForeignScan = semossEndForeignScan;
 	routine->ExplainForeignScan = semossExplainForeignScan;
 	routine->ImportForeignSchema = semossImportForeignSchema;
+
+	/* writes: modify.c */
+	routine->AddForeignUpdateTargets = semossAddForeignUpdateTargets;
+	routine->PlanForeignModify = semossPlanForeignModify;
+	routine->BeginForeignModify = semossBeginForeignModify;
+	routine->ExecForeignInsert = semossExecForeignInsert;
+	routine->ExecForeignUpdate = semossExecForeignUpdate;
+	routine->ExecForeignDelete = semossExecForeignDelete;
+	routine->EndForeignModify = semossEndForeignModify;
+	routine->BeginForeignInsert = semossBeginForeignInsert;
+	routine->EndForeignInsert = semossEndForeignInsert;
+	routine->IsForeignRelUpdatable = semossIsForeignRelUpdatable;
+	routine->ExplainForeignModify = semossExplainForeignModify;
+	routine->PlanDirectModify = semossPlanDirectModify;
+	routine->BeginDirectModify = semossBeginDirectModify;
+	routine->IterateDirectModify = semossIterateDirectModify;
+	routine->EndDirectModify = semossEndForeignScan;
+	routine->ExplainDirectModify = semossExplainForeignScan;
+#if PG_VERSION_NUM >= 140000
+	routine->ExecForeignBatchInsert = semossExecForeignBatchInsert;
+	routine->GetForeignModifyBatchSize = semossGetForeignModifyBatchSize;
+	routine->ExecForeignTruncate = semossExecForeignTruncate;
+#endif
 
 	PG_RETURN_POINTER(routine);
 }

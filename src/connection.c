@@ -36,6 +36,7 @@
 #include "commands/defrem.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "storage/ipc.h"
 #include "storage/pmsignal.h"
@@ -65,6 +66,8 @@ struct SemossConnection
 	bool		xact_used;		/* used by the current transaction */
 	List	   *open_tasks;		/* ids of tasks (server-side cursors) that
 								 * running scans own; in TopMemoryContext */
+	List	   *writable_engines;	/* engine ids SEMOSS lets this session
+									 * write to; in TopMemoryContext */
 };
 
 static HTAB *connection_hash = NULL;
@@ -127,6 +130,8 @@ disconnect_entry(SemossConnection *entry, bool polite)
 		entry->session = NULL;
 	}
 	forget_tasks(entry, false);
+	list_free_deep(entry->writable_engines);
+	entry->writable_engines = NIL;
 }
 
 /* Mark sessions whose server or user mapping changed; see get_connection. */
@@ -263,6 +268,7 @@ semoss_get_connection(UserMapping *user)
 	{
 		entry->session = NULL;
 		entry->open_tasks = NIL;
+		entry->writable_engines = NIL;
 		entry->invalidated = false;
 		entry->xact_used = false;
 	}
@@ -329,16 +335,95 @@ semoss_connection_untrack_task(SemossConnection *conn, const char *task_id)
 	}
 }
 
-/* SQLSTATE for a pixel error, from SEMOSS's own well-known messages. */
+/*
+ * Make sure SEMOSS lets this session write to `engine_id`, asking it once
+ * per session and engine.
+ *
+ * SEMOSS checks the edit permission only in ExecQuery; its Collect path,
+ * which the FDW uses for writes whose rows or counts it needs back (see
+ * modify.c), asks for view permission only.  So before the first such
+ * write, a harmless statement goes through ExecQuery: a user without edit
+ * permission gets SEMOSS's own refusal, exactly as for the writes that go
+ * through ExecQuery anyway.  Only dialects with RETURNING take that path,
+ * and for those "SELECT 1" is a valid statement.
+ */
+void
+semoss_connection_check_write_access(SemossConnection *conn,
+									 const char *engine_id)
+{
+	SemossError err;
+	MemoryContext oldcxt;
+	ListCell   *lc;
+
+	foreach(lc, conn->writable_engines)
+	{
+		if (strcmp((char *) lfirst(lc), engine_id) == 0)
+			return;
+	}
+
+	if (semoss_exec(conn->session, engine_id, "SELECT 1", &err) != SEMOSS_OK)
+		semoss_report_error(&err, NULL);
+
+	oldcxt = MemoryContextSwitchTo(TopMemoryContext);
+	conn->writable_engines = lappend(conn->writable_engines, pstrdup(engine_id));
+	MemoryContextSwitchTo(oldcxt);
+}
+
+/*
+ * Well-known phrases of SEMOSS's own messages and of the JDBC driver's
+ * messages for PostgreSQL errors, and the SQLSTATE each stands for.  The
+ * remote SQLSTATE itself does not travel through SEMOSS, only the text.
+ */
+static const struct
+{
+	const char *phrase;
+	int			sqlstate;
+}			remote_error_phrases[] = {
+	{"does not have access", ERRCODE_INSUFFICIENT_PRIVILEGE},
+	{"does not have permission", ERRCODE_INSUFFICIENT_PRIVILEGE},
+	{"permission denied", ERRCODE_INSUFFICIENT_PRIVILEGE},
+	{"processing time took longer than set limit", ERRCODE_QUERY_CANCELED},
+	{"violates unique constraint", ERRCODE_UNIQUE_VIOLATION},
+	{"violates foreign key constraint", ERRCODE_FOREIGN_KEY_VIOLATION},
+	{"violates not-null constraint", ERRCODE_NOT_NULL_VIOLATION},
+	{"violates check constraint", ERRCODE_CHECK_VIOLATION},
+	{"violates exclusion constraint", ERRCODE_EXCLUSION_VIOLATION},
+	{"value too long for type", ERRCODE_STRING_DATA_RIGHT_TRUNCATION},
+	{"out of range", ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE},
+	{"invalid input syntax", ERRCODE_INVALID_TEXT_REPRESENTATION},
+	{"division by zero", ERRCODE_DIVISION_BY_ZERO},
+	{"deadlock detected", ERRCODE_T_R_DEADLOCK_DETECTED},
+	{"could not serialize access", ERRCODE_T_R_SERIALIZATION_FAILURE},
+};
+
+/* SQLSTATE for a pixel error, from the remote message's well-known phrases. */
 static int
 pixel_error_sqlstate(const char *remote_message)
 {
-	if (strstr(remote_message, "does not have access") != NULL ||
-		strstr(remote_message, "does not have permission") != NULL)
-		return ERRCODE_INSUFFICIENT_PRIVILEGE;
-	if (strstr(remote_message, "processing time took longer than set limit") != NULL)
-		return ERRCODE_QUERY_CANCELED;
+	size_t		i;
+
+	for (i = 0; i < lengthof(remote_error_phrases); i++)
+	{
+		if (strstr(remote_message, remote_error_phrases[i].phrase) != NULL)
+			return remote_error_phrases[i].sqlstate;
+	}
 	return ERRCODE_FDW_ERROR;
+}
+
+/*
+ * The remote SQL as an error context shows it: a batch of rows can run to
+ * megabytes, so only its start is shown, with its full length.
+ */
+static char *
+remote_sql_for_context(const char *remote_sql)
+{
+	int			len = strlen(remote_sql);
+	int			shown;
+
+	if (len <= SEMOSS_ERROR_SQL_CHARS)
+		return (char *) remote_sql;
+	shown = pg_mbcliplen(remote_sql, len, SEMOSS_ERROR_SQL_CHARS);
+	return psprintf("%.*s... (%d bytes in all)", shown, remote_sql, len);
 }
 
 /*
@@ -353,6 +438,8 @@ semoss_report_error(const SemossError *err, const char *remote_sql)
 	int			sqlstate;
 	const char *hint = NULL;
 
+	if (remote_sql != NULL)
+		remote_sql = remote_sql_for_context(remote_sql);
 	switch (err->status)
 	{
 		case SEMOSS_ERR_CANCELLED:

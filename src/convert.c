@@ -151,3 +151,23 @@ semoss_convert_row(SemossRowConverter *conv, const SemossPage *page, int row,
 	conv->current_column = -1;
 	error_context_stack = errcallback.previous;
 }
+
+/*
+ * Parse the text of a row count the remote computed (a write's count of
+ * rows); false if it is not a non-negative integer.
+ */
+bool
+semoss_parse_row_count(const char *text, int64 *count)
+{
+	char	   *end;
+	long long	value;
+
+	if (text == NULL)
+		return false;
+	errno = 0;
+	value = strtoll(text, &end, 10);
+	if (errno != 0 || end == text || *end != '\0' || value < 0)
+		return false;
+	*count = (int64) value;
+	return true;
+}

@@ -76,17 +76,16 @@ semoss_append_string_literal(StringInfo buf, const char *text)
 }
 
 /*
- * The text form of `value` as any PostgreSQL reads it back: output
- * functions run with ISO dates, the postgres interval style and every
- * float digit, whatever this session's settings are.
+ * Make output functions write text any PostgreSQL reads back the same, until
+ * semoss_portable_output_end(): ISO dates, the postgres interval style,
+ * every float digit and hex bytea, whatever this session's settings are.
+ * Returns the GUC nest level to end; an error in between restores the
+ * settings as part of the abort.
  */
-static char *
-portable_value_text(Oid type, Datum value)
+int
+semoss_portable_output_begin(void)
 {
 	int			nestlevel = NewGUCNestLevel();
-	Oid			outfunc;
-	bool		isvarlena;
-	char	   *text;
 
 	(void) set_config_option("datestyle", "ISO", PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
@@ -94,9 +93,30 @@ portable_value_text(Oid type, Datum value)
 							 GUC_ACTION_SAVE, true, 0, false);
 	(void) set_config_option("extra_float_digits", "3", PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("bytea_output", "hex", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	return nestlevel;
+}
+
+/* Restore the output settings semoss_portable_output_begin() changed. */
+void
+semoss_portable_output_end(int nestlevel)
+{
+	AtEOXact_GUC(true, nestlevel);
+}
+
+/* The portable text form of `value` (see semoss_portable_output_begin). */
+static char *
+portable_value_text(Oid type, Datum value)
+{
+	int			nestlevel = semoss_portable_output_begin();
+	Oid			outfunc;
+	bool		isvarlena;
+	char	   *text;
+
 	getTypeOutputInfo(type, &outfunc, &isvarlena);
 	text = OidOutputFunctionCall(outfunc, value);
-	AtEOXact_GUC(true, nestlevel);
+	semoss_portable_output_end(nestlevel);
 	return text;
 }
 
@@ -146,6 +166,46 @@ semoss_append_literal(StringInfo buf, Oid type, int32 typmod, Datum value,
 	}
 	semoss_append_string_literal(buf, text);
 	appendStringInfo(buf, "::%s", typname);
+}
+
+/*
+ * Append a value to be stored in (or compared with) a remote column: its
+ * text form as an untyped string literal, so that the remote reads it with
+ * the input function of its own column type, as postgres_fdw's untyped
+ * parameters are read.  That is exact whatever the local type, and valid
+ * for a column of any type in every dialect.  `output` is the type's output
+ * function; the caller brackets a run of calls with
+ * semoss_portable_output_begin/end.
+ */
+void
+semoss_append_value_literal(StringInfo buf, const SemossDialect *dialect,
+							FmgrInfo *output, Datum value, bool isnull)
+{
+	char	   *text;
+	const char *p;
+
+	if (isnull)
+	{
+		appendStringInfoString(buf, "NULL");
+		return;
+	}
+
+	text = OutputFunctionCall(output, value);
+	if (dialect->escape_string_syntax)
+		semoss_append_string_literal(buf, text);
+	else
+	{
+		/* standard SQL: only the quote is special */
+		appendStringInfoChar(buf, '\'');
+		for (p = text; *p; p++)
+		{
+			if (*p == '\'')
+				appendStringInfoChar(buf, *p);
+			appendStringInfoChar(buf, *p);
+		}
+		appendStringInfoChar(buf, '\'');
+	}
+	pfree(text);
 }
 
 /* Close the current text part and leave a hole for params[index]. */
@@ -651,4 +711,282 @@ semoss_assemble_sql(List *parts, char **values)
 			appendStringInfo(&buf, "$%d", intVal(part) + 1);
 	}
 	return buf.data;
+}
+
+/* ---- INSERT, UPDATE, DELETE, TRUNCATE ---- */
+
+/*
+ * Append the remote name of the table a foreign table writes to.  Tables
+ * defined by a "query" option are refused before anything is deparsed.
+ */
+void
+semoss_append_remote_table(StringInfo buf, const SemossTableOptions *opts)
+{
+	const SemossDialect *dialect = opts->server.dialect;
+
+	Assert(opts->query == NULL);
+	if (opts->schema_name != NULL)
+	{
+		semoss_append_identifier(buf, dialect, opts->schema_name);
+		appendStringInfoChar(buf, '.');
+	}
+	semoss_append_identifier(buf, dialect, opts->table_name);
+}
+
+/* Start a statement of `form`: a count wraps the statement in a WITH. */
+static void
+begin_dml(StringInfo buf, SemossDmlForm form)
+{
+	if (form == SEMOSS_DML_COUNT)
+		appendStringInfoString(buf, "WITH w AS (");
+}
+
+/*
+ * End a statement of `form`: the RETURNING list of the columns in
+ * returning_attrs (exact text, like a scan's columns), or the count of the
+ * rows the statement wrote.
+ */
+static void
+end_dml(StringInfo buf, Relation rel, const SemossTableOptions *opts,
+		SemossDmlForm form, List *returning_attrs)
+{
+	const SemossDialect *dialect = opts->server.dialect;
+	ListCell   *lc;
+
+	switch (form)
+	{
+		case SEMOSS_DML_EXEC:
+			break;
+		case SEMOSS_DML_COUNT:
+			appendStringInfo(buf, " RETURNING NULL) SELECT %scount(*)%s FROM w",
+							 dialect->exact_text_prefix, dialect->exact_text_suffix);
+			break;
+		case SEMOSS_DML_ROWS:
+			appendStringInfoString(buf, " RETURNING ");
+			foreach(lc, returning_attrs)
+			{
+				if (lc != list_head(returning_attrs))
+					appendStringInfoString(buf, ", ");
+				deparse_column(buf, rel, opts, lfirst_int(lc));
+			}
+			if (returning_attrs == NIL)
+				appendStringInfoString(buf, "NULL");
+			break;
+	}
+}
+
+/* Close the text part in `buf` and leave a hole for value `index`. */
+static void
+append_value_hole(List **parts, StringInfo buf, int index)
+{
+	*parts = lappend(*parts, makeString(pstrdup(buf->data)));
+	*parts = lappend(*parts, makeInteger(index));
+	resetStringInfo(buf);
+}
+
+/* Append the unqualified remote name of column `attnum` (SET, INSERT lists). */
+static void
+append_target_column(StringInfo buf, Relation rel, const SemossTableOptions *opts,
+					 AttrNumber attnum)
+{
+	semoss_append_identifier(buf, opts->server.dialect,
+							 semoss_remote_column_name(RelationGetRelid(rel), attnum));
+}
+
+/*
+ * Append "WHERE r1.k1 = <hole> AND ..." matching a row by its key columns;
+ * the holes are numbered from first_hole.
+ */
+static void
+append_key_condition(List **parts, StringInfo buf, Relation rel,
+					 const SemossTableOptions *opts, List *key_attrs,
+					 int first_hole)
+{
+	ListCell   *lc;
+	int			hole = first_hole;
+
+	foreach(lc, key_attrs)
+	{
+		appendStringInfoString(buf, lc == list_head(key_attrs) ? " WHERE " : " AND ");
+		deparse_column_name(buf, RelationGetRelid(rel), lfirst_int(lc),
+							opts->server.dialect);
+		appendStringInfoString(buf, " = ");
+		append_value_hole(parts, buf, hole++);
+	}
+}
+
+/*
+ * Build an INSERT of the columns target_attrs, in three pieces so that a
+ * batch is one statement: *prefix ("INSERT INTO t AS r1 (cols) VALUES "),
+ * *row_parts (one "(v1, v2)" with holes 0..n-1, written once per row,
+ * comma-separated) and *suffix (ON CONFLICT, RETURNING or the count).
+ * Without target columns the statement is a single-row DEFAULT VALUES
+ * insert and *row_parts is NIL.
+ */
+void
+semoss_deparse_insert(Relation rel, const SemossTableOptions *opts,
+					  List *target_attrs, bool do_nothing, SemossDmlForm form,
+					  List *returning_attrs, char **prefix, List **row_parts,
+					  char **suffix)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+	int			hole = 0;
+
+	initStringInfo(&buf);
+	begin_dml(&buf, form);
+	appendStringInfoString(&buf, "INSERT INTO ");
+	semoss_append_remote_table(&buf, opts);
+	appendStringInfoString(&buf, " AS " REMOTE_ALIAS);
+	*row_parts = NIL;
+	if (target_attrs == NIL)
+	{
+		appendStringInfoString(&buf, " DEFAULT VALUES");
+		*prefix = buf.data;
+	}
+	else
+	{
+		appendStringInfoString(&buf, " (");
+		foreach(lc, target_attrs)
+		{
+			if (lc != list_head(target_attrs))
+				appendStringInfoString(&buf, ", ");
+			append_target_column(&buf, rel, opts, lfirst_int(lc));
+		}
+		appendStringInfoString(&buf, ") VALUES ");
+		*prefix = buf.data;
+
+		initStringInfo(&buf);
+		appendStringInfoChar(&buf, '(');
+		foreach(lc, target_attrs)
+		{
+			if (lc != list_head(target_attrs))
+				appendStringInfoString(&buf, ", ");
+			append_value_hole(row_parts, &buf, hole++);
+		}
+		appendStringInfoChar(&buf, ')');
+		*row_parts = lappend(*row_parts, makeString(buf.data));
+	}
+
+	initStringInfo(&buf);
+	if (do_nothing)
+		appendStringInfoString(&buf, " ON CONFLICT DO NOTHING");
+	end_dml(&buf, rel, opts, form, returning_attrs);
+	*suffix = buf.data;
+}
+
+/*
+ * Build the UPDATE of one row found by its key: "UPDATE t r1 SET c = <hole>
+ * ... WHERE r1.k = <hole> ...".  Holes 0..n-1 take the new values of
+ * target_attrs, the following ones the key values.
+ */
+List *
+semoss_deparse_update(Relation rel, const SemossTableOptions *opts,
+					  List *target_attrs, List *key_attrs, SemossDmlForm form,
+					  List *returning_attrs)
+{
+	StringInfoData buf;
+	List	   *parts = NIL;
+	ListCell   *lc;
+	int			hole = 0;
+
+	initStringInfo(&buf);
+	begin_dml(&buf, form);
+	appendStringInfoString(&buf, "UPDATE ");
+	semoss_append_remote_table(&buf, opts);
+	appendStringInfoString(&buf, " " REMOTE_ALIAS " SET ");
+	foreach(lc, target_attrs)
+	{
+		if (lc != list_head(target_attrs))
+			appendStringInfoString(&buf, ", ");
+		append_target_column(&buf, rel, opts, lfirst_int(lc));
+		appendStringInfoString(&buf, " = ");
+		append_value_hole(&parts, &buf, hole++);
+	}
+	append_key_condition(&parts, &buf, rel, opts, key_attrs, hole);
+	end_dml(&buf, rel, opts, form, returning_attrs);
+	return lappend(parts, makeString(buf.data));
+}
+
+/* Build the DELETE of one row found by its key (holes: the key values). */
+List *
+semoss_deparse_delete(Relation rel, const SemossTableOptions *opts,
+					  List *key_attrs, SemossDmlForm form, List *returning_attrs)
+{
+	StringInfoData buf;
+	List	   *parts = NIL;
+
+	initStringInfo(&buf);
+	begin_dml(&buf, form);
+	appendStringInfoString(&buf, "DELETE FROM ");
+	semoss_append_remote_table(&buf, opts);
+	appendStringInfoString(&buf, " " REMOTE_ALIAS);
+	append_key_condition(&parts, &buf, rel, opts, key_attrs, 0);
+	end_dml(&buf, rel, opts, form, returning_attrs);
+	return lappend(parts, makeString(buf.data));
+}
+
+/*
+ * Build an UPDATE (with SET expressions target_exprs for the columns
+ * target_attrs) or a DELETE of every row matching remote_conds: one
+ * statement that does the whole modification remotely.  Expressions and
+ * conditions were accepted by shippable.c; values known only at execution
+ * are holes filled from *params, as in a scan.
+ */
+List *
+semoss_deparse_direct_modify(PlannerInfo *root, RelOptInfo *baserel,
+							 Relation rel, const SemossTableOptions *opts,
+							 CmdType operation, List *target_attrs,
+							 List *target_exprs, List *remote_conds,
+							 SemossDmlForm form, List *returning_attrs,
+							 List **params)
+{
+	StringInfoData buf;
+	DeparseContext cxt;
+	ListCell   *lc;
+	ListCell   *lc2;
+
+	initStringInfo(&buf);
+	cxt.root = root;
+	cxt.rel = baserel;
+	cxt.relid = RelationGetRelid(rel);
+	cxt.opts = opts;
+	cxt.buf = &buf;
+	cxt.parts = NIL;
+	cxt.params = params;
+
+	begin_dml(&buf, form);
+	if (operation == CMD_UPDATE)
+	{
+		appendStringInfoString(&buf, "UPDATE ");
+		semoss_append_remote_table(&buf, opts);
+		appendStringInfoString(&buf, " " REMOTE_ALIAS " SET ");
+		forboth(lc, target_attrs, lc2, target_exprs)
+		{
+			if (lc != list_head(target_attrs))
+				appendStringInfoString(&buf, ", ");
+			append_target_column(&buf, rel, opts, lfirst_int(lc));
+			appendStringInfoString(&buf, " = ");
+			deparse_expr((Expr *) lfirst(lc2), &cxt);
+		}
+	}
+	else
+	{
+		Assert(operation == CMD_DELETE);
+		appendStringInfoString(&buf, "DELETE FROM ");
+		semoss_append_remote_table(&buf, opts);
+		appendStringInfoString(&buf, " " REMOTE_ALIAS);
+	}
+	foreach(lc, remote_conds)
+	{
+		Expr	   *cond = (Expr *) lfirst(lc);
+
+		if (IsA(cond, RestrictInfo))
+			cond = ((RestrictInfo *) cond)->clause;
+		appendStringInfoString(&buf, lc == list_head(remote_conds) ? " WHERE " : " AND ");
+		deparse_expr(cond, &cxt);
+	}
+	end_dml(&buf, rel, opts, form, returning_attrs);
+	cxt.parts = lappend(cxt.parts, makeString(buf.data));
+	return cxt.parts;
 }

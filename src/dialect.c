@@ -30,9 +30,11 @@ static const SemossDialect semoss_dialects[] = {
 		.name = "postgres",
 		.engine_subtypes = "POSTGRES",
 		.ident_quote = '"',
+		.escape_string_syntax = true,
 		.exact_text_prefix = "(",
 		.exact_text_suffix = ")::text",
-		.exact_text = true
+		.exact_text = true,
+		.dml_returning = true
 	},
 
 	/*
@@ -44,9 +46,11 @@ static const SemossDialect semoss_dialects[] = {
 		.name = "generic",
 		.engine_subtypes = "",
 		.ident_quote = '"',
+		.escape_string_syntax = false,
 		.exact_text_prefix = "",
 		.exact_text_suffix = "",
-		.exact_text = false
+		.exact_text = false,
+		.dml_returning = false
 	},
 };
 

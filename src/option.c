@@ -37,6 +37,7 @@ typedef enum SemossOptionKind
 	OPT_URL,					/* http:// or https:// URL */
 	OPT_IDENTIFIER,				/* safe inside a pixel "..." string */
 	OPT_FETCH_SIZE,				/* integer in 1..SEMOSS_MAX_FETCH_SIZE */
+	OPT_BATCH_SIZE,				/* integer in 1..SEMOSS_MAX_BATCH_SIZE */
 	OPT_SECONDS,				/* integer in 0..86400 */
 	OPT_BOOLEAN,
 	OPT_DIALECT,				/* a name known to dialect.c */
@@ -64,6 +65,9 @@ static const SemossOption semoss_options[] = {
 	{"collation_matches", ForeignServerRelationId, OPT_BOOLEAN},
 	{"fdw_startup_cost", ForeignServerRelationId, OPT_COST},
 	{"fdw_tuple_cost", ForeignServerRelationId, OPT_COST},
+	{"batch_size", ForeignServerRelationId, OPT_BATCH_SIZE},
+	{"updatable", ForeignServerRelationId, OPT_BOOLEAN},
+	{"truncatable", ForeignServerRelationId, OPT_BOOLEAN},
 	/* user mapping */
 	{"access_key", UserMappingRelationId, OPT_SECRET},
 	{"secret_key", UserMappingRelationId, OPT_SECRET},
@@ -75,6 +79,9 @@ static const SemossOption semoss_options[] = {
 	{"table_name", ForeignTableRelationId, OPT_STRING},
 	{"query", ForeignTableRelationId, OPT_STRING},
 	{"fetch_size", ForeignTableRelationId, OPT_FETCH_SIZE},
+	{"batch_size", ForeignTableRelationId, OPT_BATCH_SIZE},
+	{"updatable", ForeignTableRelationId, OPT_BOOLEAN},
+	{"truncatable", ForeignTableRelationId, OPT_BOOLEAN},
 	/* column */
 	{"column_name", AttributeRelationId, OPT_STRING},
 	{"key", AttributeRelationId, OPT_BOOLEAN},	/* part of the row key */
@@ -258,6 +265,15 @@ validate_option_value(const SemossOption *opt, DefElem *def)
 						 errdetail("\"%s\" must be an integer from 1 to %d.",
 								   opt->name, SEMOSS_MAX_FETCH_SIZE)));
 			break;
+		case OPT_BATCH_SIZE:
+			if (!parse_int_option(value, 1, SEMOSS_MAX_BATCH_SIZE, &ival))
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+						 errmsg("invalid value for option \"%s\": \"%s\"",
+								opt->name, value),
+						 errdetail("\"%s\" must be an integer from 1 to %d.",
+								   opt->name, SEMOSS_MAX_BATCH_SIZE)));
+			break;
 		case OPT_SECONDS:
 			if (!parse_int_option(value, 0, 86400, &ival))
 				ereport(ERROR,
@@ -404,6 +420,9 @@ semoss_get_server_options(ForeignServer *server, SemossServerOptions *opts)
 	opts->dialect = semoss_dialect_by_name("postgres");
 	opts->fdw_startup_cost = SEMOSS_DEFAULT_STARTUP_COST;
 	opts->fdw_tuple_cost = SEMOSS_DEFAULT_TUPLE_COST;
+	opts->batch_size = SEMOSS_DEFAULT_BATCH_SIZE;
+	opts->updatable = true;
+	opts->truncatable = true;
 
 	foreach(lc, server->options)
 	{
@@ -432,6 +451,12 @@ semoss_get_server_options(ForeignServer *server, SemossServerOptions *opts)
 			opts->fdw_startup_cost = strtod(value, NULL);
 		else if (strcmp(def->defname, "fdw_tuple_cost") == 0)
 			opts->fdw_tuple_cost = strtod(value, NULL);
+		else if (strcmp(def->defname, "batch_size") == 0)
+			(void) parse_int_option(value, 1, SEMOSS_MAX_BATCH_SIZE, &opts->batch_size);
+		else if (strcmp(def->defname, "updatable") == 0)
+			(void) parse_bool(value, &opts->updatable);
+		else if (strcmp(def->defname, "truncatable") == 0)
+			(void) parse_bool(value, &opts->truncatable);
 	}
 
 	if (opts->url == NULL)
@@ -458,6 +483,9 @@ semoss_get_table_options(Oid foreigntableid, SemossTableOptions *opts)
 	semoss_get_server_options(server, &opts->server);
 	opts->engine_id = opts->server.engine_id;
 	opts->fetch_size = opts->server.fetch_size;
+	opts->batch_size = opts->server.batch_size;
+	opts->updatable = opts->server.updatable;
+	opts->truncatable = opts->server.truncatable;
 
 	foreach(lc, table->options)
 	{
@@ -474,6 +502,12 @@ semoss_get_table_options(Oid foreigntableid, SemossTableOptions *opts)
 			opts->query = pstrdup(value);
 		else if (strcmp(def->defname, "fetch_size") == 0)
 			(void) parse_int_option(value, 1, SEMOSS_MAX_FETCH_SIZE, &opts->fetch_size);
+		else if (strcmp(def->defname, "batch_size") == 0)
+			(void) parse_int_option(value, 1, SEMOSS_MAX_BATCH_SIZE, &opts->batch_size);
+		else if (strcmp(def->defname, "updatable") == 0)
+			(void) parse_bool(value, &opts->updatable);
+		else if (strcmp(def->defname, "truncatable") == 0)
+			(void) parse_bool(value, &opts->truncatable);
 	}
 
 	if (opts->query == NULL && opts->table_name == NULL)
@@ -505,6 +539,17 @@ semoss_remote_column_name(Oid relid, AttrNumber attnum)
 										   "column_name");
 
 	return name != NULL ? name : get_attname(relid, attnum, false);
+}
+
+/* True if column `attnum` of foreign table `relid` has the option key 'true'. */
+bool
+semoss_column_is_key(Oid relid, AttrNumber attnum)
+{
+	char	   *value = semoss_option_value(GetForeignColumnOptions(relid, attnum),
+											"key");
+	bool		is_key = false;
+
+	return value != NULL && parse_bool(value, &is_key) && is_key;
 }
 
 /*

@@ -16,6 +16,9 @@
 #define SEMOSS_FDW_H
 
 #include "foreign/foreign.h"
+#include "nodes/execnodes.h"
+#include "nodes/plannodes.h"
+#include "commands/explain.h"
 #include "lib/stringinfo.h"
 #include "nodes/pathnodes.h"
 #include "fmgr.h"
@@ -34,6 +37,15 @@
 #define SEMOSS_AUTO_FETCH_MIN			100
 #define SEMOSS_AUTO_FETCH_MAX			10000
 #define SEMOSS_MAX_FETCH_SIZE			1000000
+/*
+ * Rows per INSERT statement.  One request carries batch_size rows, up to
+ * about SEMOSS_MAX_BATCH_BYTES of SQL; see modify.c and bench/.
+ */
+#define SEMOSS_DEFAULT_BATCH_SIZE		1000
+#define SEMOSS_MAX_BATCH_SIZE			100000
+#define SEMOSS_MAX_BATCH_BYTES			(8 * 1024 * 1024)
+/* How much of a remote statement an error context shows. */
+#define SEMOSS_ERROR_SQL_CHARS			1000
 #define SEMOSS_DEFAULT_CONNECT_TIMEOUT	10	/* seconds */
 #define SEMOSS_DEFAULT_REQUEST_TIMEOUT	300 /* seconds; 0 = none */
 
@@ -54,12 +66,33 @@ typedef struct SemossDialect
 	const char *name;			/* value of the "dialect" option */
 	const char *engine_subtypes;	/* comma-separated SEMOSS subtypes */
 	char		ident_quote;	/* identifier quote character */
+	bool		escape_string_syntax;	/* E'...' reads backslashes the same
+										 * whatever the server's settings */
 	/* wrap an expression so the remote returns its exact text form */
 	const char *exact_text_prefix;
 	const char *exact_text_suffix;
 	bool		exact_text;		/* false: values arrive in SEMOSS's lossy
 								 * JSON form and are converted from that */
+	/*
+	 * The database runs INSERT/UPDATE/DELETE ... RETURNING and data-modifying
+	 * WITH as a query, so SEMOSS's Collect path returns rows and counts of
+	 * writes.  Without it writes go through ExecQuery, which returns
+	 * nothing: no RETURNING, no direct modification.
+	 */
+	bool		dml_returning;
 } SemossDialect;
+
+/*
+ * How a write statement travels through SEMOSS (see modify.c): through
+ * ExecQuery, which returns nothing, or through the Collect path, which
+ * returns its RETURNING rows or the number of rows it wrote.
+ */
+typedef enum SemossDmlForm
+{
+	SEMOSS_DML_EXEC,			/* ExecQuery: nothing comes back */
+	SEMOSS_DML_COUNT,			/* Collect: one row, the rows written */
+	SEMOSS_DML_ROWS				/* Collect: RETURNING columns per row */
+} SemossDmlForm;
 
 /* Server-level settings after defaults were applied. */
 typedef struct SemossServerOptions
@@ -75,6 +108,9 @@ typedef struct SemossServerOptions
 	bool		collation_matches;	/* remote sorts text as we do */
 	double		fdw_startup_cost;	/* planner cost of one round trip */
 	double		fdw_tuple_cost; /* planner cost of one row */
+	int			batch_size;		/* rows per INSERT request */
+	bool		updatable;		/* INSERT/UPDATE/DELETE allowed */
+	bool		truncatable;	/* TRUNCATE allowed */
 } SemossServerOptions;
 
 /* Everything a scan of one foreign table needs to know about it. */
@@ -86,7 +122,42 @@ typedef struct SemossTableOptions
 	char	   *table_name;		/* remote table name */
 	char	   *query;			/* remote SELECT used as the table, or NULL */
 	int			fetch_size;		/* 0 = automatic */
+	int			batch_size;		/* rows per INSERT request */
+	bool		updatable;
+	bool		truncatable;
 } SemossTableOptions;
+
+/* Planner state of one foreign base relation (baserel->fdw_private). */
+typedef struct SemossRelInfo
+{
+	SemossTableOptions opts;
+	List	   *remote_conds;	/* RestrictInfos the engine evaluates */
+	List	   *local_conds;	/* RestrictInfos evaluated here */
+	Bitmapset  *attrs_used;		/* columns needed here */
+	double		remote_selectivity; /* of remote_conds */
+} SemossRelInfo;
+
+/*
+ * Indexes of the items of a ForeignScan's fdw_private list.  The list, not
+ * a struct, keeps the plan copyable and readable by EXPLAIN.  A scan turned
+ * into a direct modification (modify.c) reads its RETURNING rows or its
+ * count the same way, and has two more items.
+ */
+enum SemossScanPrivateIndex
+{
+	/* remote SQL, as parts: String text and Integer holes (see deparse.c) */
+	ScanPrivateSelectSql,
+	/* attnums the remote columns fill, in order (List of Integer) */
+	ScanPrivateRetrievedAttrs,
+	/* rows per Collect (Integer) */
+	ScanPrivateFetchSize,
+	/* engine the SQL runs on (String) */
+	ScanPrivateEngineId,
+	/* direct modification only: SemossDmlForm of the statement (Integer) */
+	ScanPrivateDmlForm,
+	/* direct modification only: whether it counts the rows (Integer 0/1) */
+	ScanPrivateSetProcessed
+};
 
 /* A cached SEMOSS session; see connection.c. */
 typedef struct SemossConnection SemossConnection;
@@ -99,6 +170,7 @@ extern void semoss_get_table_options(Oid foreigntableid,
 extern char *semoss_option_value(List *options, const char *name);
 extern char *semoss_remote_column_name(Oid relid, AttrNumber attnum);
 extern int	semoss_fetch_size(const SemossTableOptions *opts, int ncolumns);
+extern bool semoss_column_is_key(Oid relid, AttrNumber attnum);
 
 /* in dialect.c */
 extern const SemossDialect *semoss_dialect_by_name(const char *name);
@@ -121,6 +193,33 @@ extern Expr *semoss_pathkey_expr(PlannerInfo *root, RelOptInfo *rel,
 extern void semoss_append_string_literal(StringInfo buf, const char *text);
 extern void semoss_append_literal(StringInfo buf, Oid type, int32 typmod,
 								  Datum value, bool isnull);
+extern int	semoss_portable_output_begin(void);
+extern void semoss_portable_output_end(int nestlevel);
+extern void semoss_append_value_literal(StringInfo buf,
+										const SemossDialect *dialect,
+										FmgrInfo *output, Datum value,
+										bool isnull);
+extern void semoss_append_remote_table(StringInfo buf,
+									   const SemossTableOptions *opts);
+extern void semoss_deparse_insert(Relation rel, const SemossTableOptions *opts,
+								  List *target_attrs, bool do_nothing,
+								  SemossDmlForm form, List *returning_attrs,
+								  char **prefix, List **row_parts,
+								  char **suffix);
+extern List *semoss_deparse_update(Relation rel, const SemossTableOptions *opts,
+								   List *target_attrs, List *key_attrs,
+								   SemossDmlForm form, List *returning_attrs);
+extern List *semoss_deparse_delete(Relation rel, const SemossTableOptions *opts,
+								   List *key_attrs, SemossDmlForm form,
+								   List *returning_attrs);
+extern List *semoss_deparse_direct_modify(PlannerInfo *root, RelOptInfo *baserel,
+										  Relation rel,
+										  const SemossTableOptions *opts,
+										  CmdType operation, List *target_attrs,
+										  List *target_exprs, List *remote_conds,
+										  SemossDmlForm form,
+										  List *returning_attrs,
+										  List **params);
 
 /* in shippable.c */
 extern bool semoss_is_builtin(Oid objectid);
@@ -137,6 +236,7 @@ extern int	semoss_row_converter_width(const SemossRowConverter *conv);
 extern void semoss_convert_row(SemossRowConverter *conv,
 							   const SemossPage *page, int row,
 							   int64 row_number, Datum *values, bool *nulls);
+extern bool semoss_parse_row_count(const char *text, int64 *count);
 
 /* in srf.c */
 extern Tuplestorestate *semoss_begin_materialized_srf(FunctionCallInfo fcinfo,
@@ -149,8 +249,60 @@ extern void semoss_connection_track_task(SemossConnection *conn,
 										 const char *task_id);
 extern void semoss_connection_untrack_task(SemossConnection *conn,
 										   const char *task_id);
+extern void semoss_connection_check_write_access(SemossConnection *conn,
+												 const char *engine_id);
 extern void semoss_report_error(const SemossError *err,
 								const char *remote_sql) pg_attribute_noreturn();
+
+/* in modify.c */
+#if PG_VERSION_NUM >= 140000
+extern void semossAddForeignUpdateTargets(PlannerInfo *root, Index rtindex,
+										  RangeTblEntry *target_rte,
+										  Relation target_relation);
+#else
+extern void semossAddForeignUpdateTargets(Query *parsetree,
+										  RangeTblEntry *target_rte,
+										  Relation target_relation);
+#endif
+extern List *semossPlanForeignModify(PlannerInfo *root, ModifyTable *plan,
+									 Index resultRelation, int subplan_index);
+extern bool semossPlanDirectModify(PlannerInfo *root, ModifyTable *plan,
+								   Index resultRelation, int subplan_index);
+extern void semossBeginForeignModify(ModifyTableState *mtstate,
+									 ResultRelInfo *rinfo, List *fdw_private,
+									 int subplan_index, int eflags);
+extern TupleTableSlot *semossExecForeignInsert(EState *estate,
+											   ResultRelInfo *rinfo,
+											   TupleTableSlot *slot,
+											   TupleTableSlot *planSlot);
+extern TupleTableSlot **semossExecForeignBatchInsert(EState *estate,
+													 ResultRelInfo *rinfo,
+													 TupleTableSlot **slots,
+													 TupleTableSlot **planSlots,
+													 int *numSlots);
+extern int	semossGetForeignModifyBatchSize(ResultRelInfo *rinfo);
+extern TupleTableSlot *semossExecForeignUpdate(EState *estate,
+											   ResultRelInfo *rinfo,
+											   TupleTableSlot *slot,
+											   TupleTableSlot *planSlot);
+extern TupleTableSlot *semossExecForeignDelete(EState *estate,
+											   ResultRelInfo *rinfo,
+											   TupleTableSlot *slot,
+											   TupleTableSlot *planSlot);
+extern void semossEndForeignModify(EState *estate, ResultRelInfo *rinfo);
+extern void semossBeginForeignInsert(ModifyTableState *mtstate,
+									 ResultRelInfo *rinfo);
+extern void semossEndForeignInsert(EState *estate, ResultRelInfo *rinfo);
+extern int	semossIsForeignRelUpdatable(Relation rel);
+extern void semossExplainForeignModify(ModifyTableState *mtstate,
+									   ResultRelInfo *rinfo,
+									   List *fdw_private, int subplan_index,
+									   ExplainState *es);
+extern void semossExecForeignTruncate(List *rels, DropBehavior behavior,
+									  bool restart_seqs);
+
+/* in transaction.c */
+extern void semoss_note_write_attempt(SemossStatus status);
 
 /* in import.c */
 extern List *semossImportForeignSchema(ImportForeignSchemaStmt *stmt,
