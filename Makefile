@@ -14,6 +14,7 @@ OBJS = \
 	src/import.o \
 	src/modify.o \
 	src/option.o \
+	src/rawsql.o \
 	src/shippable.o \
 	src/srf.o \
 	src/transaction.o \
@@ -21,7 +22,7 @@ OBJS = \
 	src/semoss_pixel.o \
 	src/semoss_response.o
 
-REGRESS = setup options read types import pushdown scan faults operability
+REGRESS = setup options read types import write pushdown scan faults operability
 REGRESS_OPTS = --load-extension=plpython3u
 
 PG_CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Werror

@@ -51,3 +51,23 @@ CREATE FUNCTION semoss_fdw_engines(server_name text,
 RETURNS SETOF record
 AS 'MODULE_PATHNAME'
 LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
+
+-- Raw SQL (src/rawsql.c) for what foreign tables cannot express: DDL,
+-- maintenance, framework adapters.  Both use the caller's user mapping and
+-- need USAGE on the server; the engine defaults to the server's engine_id.
+-- semoss_fdw_exec runs a statement without rows through SEMOSS's ExecQuery
+-- (committed at once); semoss_fdw_query runs a query and returns its rows
+-- under a column definition list:
+--   SELECT * FROM semoss_fdw_query('srv', 'SELECT id, name FROM t')
+--       AS t(id int, name text);
+CREATE FUNCTION semoss_fdw_exec(server_name text, sql text,
+                                engine_id text DEFAULT NULL)
+RETURNS void
+AS 'MODULE_PATHNAME'
+LANGUAGE C CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION semoss_fdw_query(server_name text, sql text,
+                                 engine_id text DEFAULT NULL)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME'
+LANGUAGE C CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE;

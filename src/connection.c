@@ -32,14 +32,17 @@
 #include "access/xact.h"
 #include "catalog/indexing.h"
 #include "catalog/pg_extension.h"
+#include "catalog/pg_foreign_server.h"
 #include "catalog/pg_user_mapping.h"
 #include "commands/defrem.h"
+#include "foreign/fdwapi.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "storage/ipc.h"
 #include "storage/pmsignal.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
@@ -501,6 +504,35 @@ semoss_report_error(const SemossError *err, const char *remote_sql)
 			 hint != NULL ? errhint("%s", hint) : 0,
 			 remote_sql != NULL ? errcontext("remote SQL: %s", remote_sql) : 0));
 	pg_unreachable();
+}
+
+/*
+ * Check that `server` belongs to semoss_fdw and that the current user may
+ * use it, before its user mapping is used.
+ */
+void
+semoss_check_server_usage(ForeignServer *server)
+{
+	ForeignDataWrapper *fdw = GetForeignDataWrapper(server->fdwid);
+	AclResult	aclresult;
+
+	if (!OidIsValid(fdw->fdwhandler) ||
+		GetFdwRoutine(fdw->fdwhandler)->ImportForeignSchema != semossImportForeignSchema)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("server \"%s\" does not use semoss_fdw",
+						server->servername),
+				 errdetail("It uses foreign-data wrapper \"%s\".", fdw->fdwname)));
+
+#if PG_VERSION_NUM >= 160000
+	aclresult = object_aclcheck(ForeignServerRelationId, server->serverid,
+								GetUserId(), ACL_USAGE);
+#else
+	aclresult = pg_foreign_server_aclcheck(server->serverid, GetUserId(),
+										   ACL_USAGE);
+#endif
+	if (aclresult != ACLCHECK_OK)
+		aclcheck_error(aclresult, OBJECT_FOREIGN_SERVER, server->servername);
 }
 
 /* ---- operability: SQL-callable functions ---- */

@@ -760,35 +760,6 @@ semossImportForeignSchema(ImportForeignSchemaStmt *stmt, Oid serverOid)
 	return commands;
 }
 
-/*
- * Check that `server` belongs to semoss_fdw and that the current user may
- * use it, before its user mapping is used.
- */
-static void
-check_semoss_server(ForeignServer *server)
-{
-	ForeignDataWrapper *fdw = GetForeignDataWrapper(server->fdwid);
-	AclResult	aclresult;
-
-	if (!OidIsValid(fdw->fdwhandler) ||
-		GetFdwRoutine(fdw->fdwhandler)->ImportForeignSchema != semossImportForeignSchema)
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("server \"%s\" does not use semoss_fdw",
-						server->servername),
-				 errdetail("It uses foreign-data wrapper \"%s\".", fdw->fdwname)));
-
-#if PG_VERSION_NUM >= 160000
-	aclresult = object_aclcheck(ForeignServerRelationId, server->serverid,
-								GetUserId(), ACL_USAGE);
-#else
-	aclresult = pg_foreign_server_aclcheck(server->serverid, GetUserId(),
-										   ACL_USAGE);
-#endif
-	if (aclresult != ACLCHECK_OK)
-		aclcheck_error(aclresult, OBJECT_FOREIGN_SERVER, server->servername);
-}
-
 /* A malloc'd engine string as a text Datum in the database encoding. */
 static Datum
 engine_text(const char *s, bool *isnull)
@@ -818,7 +789,7 @@ semoss_fdw_engines(PG_FUNCTION_ARGS)
 	TupleDesc	tupdesc;
 	int			i;
 
-	check_semoss_server(server);
+	semoss_check_server_usage(server);
 	conn = semoss_get_connection(GetUserMapping(GetUserId(), server->serverid));
 	if (semoss_list_engines(semoss_connection_session(conn), &engines,
 							&nengines, &err) != SEMOSS_OK)

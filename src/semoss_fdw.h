@@ -244,6 +244,7 @@ extern Tuplestorestate *semoss_begin_materialized_srf(FunctionCallInfo fcinfo,
 
 /* in connection.c */
 extern SemossConnection *semoss_get_connection(UserMapping *user);
+extern void semoss_check_server_usage(ForeignServer *server);
 extern SemossSession *semoss_connection_session(SemossConnection *conn);
 extern void semoss_connection_track_task(SemossConnection *conn,
 										 const char *task_id);
@@ -300,6 +301,10 @@ extern void semossExplainForeignModify(ModifyTableState *mtstate,
 									   ExplainState *es);
 extern void semossExecForeignTruncate(List *rels, DropBehavior behavior,
 									  bool restart_seqs);
+
+/* in rawsql.c */
+extern Datum semoss_fdw_exec(PG_FUNCTION_ARGS);
+extern Datum semoss_fdw_query(PG_FUNCTION_ARGS);
 
 /* in transaction.c */
 extern void semoss_note_write_attempt(SemossStatus status);

@@ -75,7 +75,42 @@ operator_ignores_collation(Oid opno)
 	if (name == NULL)
 		return false;
 	result = strcmp(name, "=") == 0 || strcmp(name, "<>") == 0 ||
-		strcmp(name, "~~") == 0 || strcmp(name, "!~~") == 0;
+		strcmp(name, "~~") == 0 || strcmp(name, "!~~") == 0 ||
+		strcmp(name, "||") == 0;
+	pfree(name);
+	return result;
+}
+
+/*
+ * Built-in string functions that take a collation but never consult it
+ * for deterministic collations: they work on bytes or characters, not on
+ * sort order or case rules (unlike upper, lower, initcap).
+ */
+static const char *const collation_free_functions[] = {
+	"btrim", "char_length", "character_length", "concat", "concat_ws",
+	"left", "length", "lpad", "ltrim", "md5", "octet_length", "repeat",
+	"replace", "reverse", "right", "rpad", "rtrim", "split_part",
+	"starts_with", "strpos", "substr", "substring", "textcat", "translate"
+};
+
+/* True if built-in function `funcid` ignores its input collation. */
+static bool
+function_ignores_collation(Oid funcid)
+{
+	char	   *name = get_func_name(funcid);
+	bool		result = false;
+	size_t		i;
+
+	if (name == NULL)
+		return false;
+	for (i = 0; i < lengthof(collation_free_functions); i++)
+	{
+		if (strcmp(name, collation_free_functions[i]) == 0)
+		{
+			result = true;
+			break;
+		}
+	}
 	pfree(name);
 	return result;
 }
@@ -237,7 +272,8 @@ ship_walker(Node *node, ShipContext *cxt, CollationInfo *outer)
 					return false;
 				/* a collation-aware function (upper, lower...) */
 				if (!input_collation_ok(cxt, fe->inputcollid, &inner,
-										fe->funcformat == COERCE_EXPLICIT_CALL))
+										fe->funcformat == COERCE_EXPLICIT_CALL &&
+										!function_ignores_collation(fe->funcid)))
 					return false;
 				merge_collation(outer, fe->funccollid, &inner);
 				return true;
