@@ -54,3 +54,10 @@ EXPLAIN (VERBOSE, COSTS OFF) SELECT id, c_int2 FROM generic_types;
 SELECT id, c_int2, c_int8, c_float8, c_numeric_ps, c_bool FROM generic_types WHERE id IN (1, 4) ORDER BY id;
 SELECT id, c_date, c_timestamp, c_jsonb FROM generic_types WHERE id IN (1, 4) ORDER BY id;
 DROP SERVER semoss_generic CASCADE;
+
+-- A long remote value that does not fit the column: the message quotes
+-- only its first 1000 bytes (a remote value can be hundreds of megabytes).
+CREATE FOREIGN TABLE long_bad (v integer) SERVER semoss
+    OPTIONS (query 'SELECT repeat(''9x'', 3000) AS v');
+SELECT * FROM long_bad;
+DROP FOREIGN TABLE long_bad;

@@ -104,6 +104,50 @@ conversion_error_callback(void *arg)
 }
 
 /*
+ * Cells longer than this are converted under an error handler that clips
+ * the input function's message: PostgreSQL's messages quote the bad value
+ * whole, and a remote value can be hundreds of megabytes.
+ */
+#define SEMOSS_MAX_QUOTED_VALUE	1000
+
+/*
+ * Run the input function of `col` on a long value; an error it raises is
+ * raised again with its message clipped to SEMOSS_MAX_QUOTED_VALUE bytes.
+ */
+static Datum
+input_long_value(ColumnInput *col, char *text)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	Datum		value = (Datum) 0;
+
+	PG_TRY();
+	{
+		value = InputFunctionCall(&col->input, text, col->typioparam, col->typmod);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+		int			len;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		len = strlen(edata->message);
+		if (len <= SEMOSS_MAX_QUOTED_VALUE)
+			PG_RE_THROW();
+		FlushErrorState();
+		ereport(ERROR,
+				(errcode(edata->sqlerrcode),
+				 errmsg("%.*s... (message of %d bytes clipped)",
+						pg_mbcliplen(edata->message, len, SEMOSS_MAX_QUOTED_VALUE),
+						edata->message, len),
+				 edata->detail ? errdetail("%s", edata->detail) : 0,
+				 edata->hint ? errhint("%s", edata->hint) : 0));
+	}
+	PG_END_TRY();
+	return value;
+}
+
+/*
  * Convert row `row` of `page` into values/nulls (arrays of natts entries).
  * row_number counts rows from the start of the scan, for error messages.
  * Datums are allocated in the current memory context.
@@ -142,9 +186,12 @@ semoss_convert_row(SemossRowConverter *conv, const SemossPage *page, int row,
 		 * database encoding (a NUL byte is rejected here too).
 		 */
 		server_text = pg_any_to_server(text, (int) len, PG_UTF8);
-		values[col->attnum - 1] = InputFunctionCall(&col->input, server_text,
-													col->typioparam,
-													col->typmod);
+		if (len > SEMOSS_MAX_QUOTED_VALUE)
+			values[col->attnum - 1] = input_long_value(col, server_text);
+		else
+			values[col->attnum - 1] = InputFunctionCall(&col->input, server_text,
+														col->typioparam,
+														col->typmod);
 		nulls[col->attnum - 1] = false;
 	}
 
