@@ -36,3 +36,6 @@ override with_llvm = no
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# PGXS tracks no header dependencies: every object depends on our headers.
+$(OBJS): src/semoss_fdw.h src/semoss_client.h src/semoss_client_internal.h

@@ -460,6 +460,10 @@ semoss_report_error(const SemossError *err, const char *remote_sql)
 			sqlstate = ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION;
 			hint = "Check the server's \"url\" option and that SEMOSS is running.";
 			break;
+		case SEMOSS_ERR_CONNECTION_LOST:
+			sqlstate = ERRCODE_CONNECTION_FAILURE;
+			hint = "The request reached SEMOSS before the connection failed; it may have run there.";
+			break;
 		case SEMOSS_ERR_TIMEOUT:
 			sqlstate = ERRCODE_CONNECTION_FAILURE;
 			hint = "The server options \"connect_timeout\" and \"request_timeout\" set the limits.";

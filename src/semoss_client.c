@@ -535,7 +535,7 @@ transport_error(SemossSession *s, HttpExchange *ex, CURLcode cc, bool sent,
 								  ex->what, reason);
 			break;
 		case CURLE_SEND_FAIL_REWIND:
-			st = semoss_error_set(err, SEMOSS_ERR_CONNECT, 0,
+			st = semoss_error_set(err, SEMOSS_ERR_CONNECTION_LOST, 0,
 								  "the connection to SEMOSS was lost after %s was sent; it was not repeated because it may already have run",
 								  ex->what);
 			break;
@@ -545,7 +545,7 @@ transport_error(SemossSession *s, HttpExchange *ex, CURLcode cc, bool sent,
 								  "cannot send %s: %s", ex->what, reason);
 			break;
 		default:
-			st = semoss_error_set(err, SEMOSS_ERR_CONNECT, 0,
+			st = semoss_error_set(err, sent ? SEMOSS_ERR_CONNECTION_LOST : SEMOSS_ERR_CONNECT, 0,
 								  "%s to SEMOSS failed: %s", ex->what, reason);
 			break;
 	}
@@ -675,14 +675,14 @@ http_perform(SemossSession *s, HttpExchange *ex, SemossError *err)
 	else if (mc != CURLM_OK)
 	{
 		s->broken = true;
-		st = semoss_error_set(err, SEMOSS_ERR_CONNECT, 0,
+		st = semoss_error_set(err, sent ? SEMOSS_ERR_CONNECTION_LOST : SEMOSS_ERR_CONNECT, 0,
 							  "%s to SEMOSS failed: %s", ex->what,
 							  curl_multi_strerror(mc));
 	}
 	else if (!finished)
 	{
 		s->broken = true;
-		st = semoss_error_set(err, SEMOSS_ERR_CONNECT, 0,
+		st = semoss_error_set(err, sent ? SEMOSS_ERR_CONNECTION_LOST : SEMOSS_ERR_CONNECT, 0,
 							  "%s to SEMOSS ended without a result", ex->what);
 	}
 	else if (cc != CURLE_OK)
@@ -1025,6 +1025,8 @@ semoss_status_name(SemossStatus status)
 			return "OUT_OF_MEMORY";
 		case SEMOSS_ERR_CONNECT:
 			return "CONNECT";
+		case SEMOSS_ERR_CONNECTION_LOST:
+			return "CONNECTION_LOST";
 		case SEMOSS_ERR_TIMEOUT:
 			return "TIMEOUT";
 		case SEMOSS_ERR_CANCELLED:
@@ -1399,8 +1401,8 @@ semoss_session_close(SemossSession *session, SemossError *err)
 		}
 		if (st == SEMOSS_ERR_PIXEL)
 			semoss_error_prefix(err, "DropInsight failed");
-		if (st == SEMOSS_ERR_CONNECT || st == SEMOSS_ERR_TIMEOUT ||
-			st == SEMOSS_ERR_CANCELLED)
+		if (st == SEMOSS_ERR_CONNECT || st == SEMOSS_ERR_CONNECTION_LOST ||
+			st == SEMOSS_ERR_TIMEOUT || st == SEMOSS_ERR_CANCELLED)
 			reachable = false;
 		first = st;
 	}

@@ -33,7 +33,10 @@ typedef enum SemossStatus
 	SEMOSS_OK = 0,
 	SEMOSS_ERR_INVALID_ARGUMENT,	/* bad URL, id with forbidden characters */
 	SEMOSS_ERR_OUT_OF_MEMORY,
-	SEMOSS_ERR_CONNECT,			/* DNS, refused, reset, TLS handshake */
+	SEMOSS_ERR_CONNECT,			/* DNS, refused, reset, TLS handshake,
+								 * before the request was sent */
+	SEMOSS_ERR_CONNECTION_LOST, /* the connection failed after the request
+								 * was sent: it may have run */
 	SEMOSS_ERR_TIMEOUT,			/* connect or request timeout expired */
 	SEMOSS_ERR_CANCELLED,		/* interrupt_check asked us to stop */
 	SEMOSS_ERR_AUTH,			/* credentials refused (login failed) */

@@ -141,6 +141,7 @@ write_may_have_run(SemossStatus status)
 	switch (status)
 	{
 		case SEMOSS_OK:
+		case SEMOSS_ERR_CONNECTION_LOST:
 		case SEMOSS_ERR_TIMEOUT:
 		case SEMOSS_ERR_CANCELLED:
 		case SEMOSS_ERR_HTTP:

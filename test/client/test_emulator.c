@@ -622,7 +622,7 @@ test_emulated_faults(void)
 	CHECK(strstr(err.detail, "Emulated pixel failure") != NULL);
 	CHECK(!semoss_session_is_broken(s));
 	emu_fault("{\"kind\":\"reset\",\"match\":\"client_test_reset\",\"count\":1}");
-	CHECK_ST(semoss_exec(s, engine, "SELECT 'client_test_reset'", &err), SEMOSS_ERR_CONNECT, &err);
+	CHECK_ST(semoss_exec(s, engine, "SELECT 'client_test_reset'", &err), SEMOSS_ERR_CONNECTION_LOST, &err);
 	CHECK(semoss_session_is_broken(s));
 	/* a big cell */
 	emu_fault("{\"kind\":\"huge_cell\",\"match\":\"client_test_huge\",\"bytes\":3000000,\"count\":1}");

@@ -881,7 +881,7 @@ test_connection_reset(void)
 	mini.action_at = 1;
 	mini.action = PEER_RESET;
 	s = new_session(5000, NULL);
-	CHECK_ST(semoss_query(s, "db-1", "SELECT 1", 2, &page, &err), SEMOSS_ERR_CONNECT, &err);
+	CHECK_ST(semoss_query(s, "db-1", "SELECT 1", 2, &page, &err), SEMOSS_ERR_CONNECTION_LOST, &err);
 	CHECK(semoss_session_is_broken(s));
 	check_no_secret(&err);
 	/* the request arrived whole on a reused connection: never re-sent */
@@ -898,7 +898,7 @@ test_connection_reset(void)
 	mini.action_at = 1;
 	mini.action = PEER_CLOSE;
 	s = new_session(5000, NULL);
-	CHECK_ST(semoss_exec(s, "db-1", "INSERT INTO t VALUES (1)", &err), SEMOSS_ERR_CONNECT, &err);
+	CHECK_ST(semoss_exec(s, "db-1", "INSERT INTO t VALUES (1)", &err), SEMOSS_ERR_CONNECTION_LOST, &err);
 	CHECK(strstr(err.message, "not repeated") != NULL);
 	CHECK_INT(peer_nrequests(peer), 2);
 	CHECK(semoss_session_is_broken(s));
@@ -1168,7 +1168,7 @@ test_truncated_transfer(void)
 	mini.action = PEER_RESPOND_CLOSE;
 	mini.raw_at = raw;
 	s = new_session(5000, NULL);
-	CHECK_ST(semoss_query(s, "db-1", "SELECT 1", 2, &page, &err), SEMOSS_ERR_CONNECT, &err);
+	CHECK_ST(semoss_query(s, "db-1", "SELECT 1", 2, &page, &err), SEMOSS_ERR_CONNECTION_LOST, &err);
 	CHECK(semoss_session_is_broken(s));
 	semoss_session_free(s);
 
@@ -1463,7 +1463,7 @@ run_transport_tests(void)
 	run_test("400 INSIGHT_NOT_FOUND on query -> retried with insightId=new", test_insight_lost_on_query);
 	run_test("400 INSIGHT_NOT_FOUND on task collect -> TASK_LOST", test_insight_lost_on_collect);
 	run_test("500 HTML -> HTTP with body excerpt", test_http_500_html);
-	run_test("connection reset/closed after the request -> CONNECT, broken, never re-sent", test_connection_reset);
+	run_test("connection reset/closed after the request -> CONNECTION_LOST, broken, never re-sent", test_connection_reset);
 	run_test("connection refused -> CONNECT, not broken", test_connection_refused);
 	run_test("idle connection closed by the server -> new connection", test_stale_connection);
 	run_test("hung server + interrupt after 200 ms -> CANCELLED within 300 ms", test_cancel_hung_request);
