@@ -65,6 +65,11 @@ typedef struct SemossScanState
 	SemossPage *page;			/* current page (malloc'd), or NULL */
 	int			next_row;		/* next row of page to return */
 	int			pages_fetched;
+
+	/* what the scan cost on the wire, over all rescans (EXPLAIN ANALYZE) */
+	int64		wire_requests;
+	int64		wire_rows;
+	int64		wire_bytes;
 	bool		eof;			/* the last page has been received */
 	int64		rows_returned;
 
@@ -644,6 +649,9 @@ fetch_next_page(ForeignScanState *node, SemossScanState *state)
 		semoss_report_error(&err, state->sql);
 	state->page = page;
 	state->pages_fetched++;
+	state->wire_requests++;
+	state->wire_rows += semoss_page_nrows(page);
+	state->wire_bytes += semoss_page_bytes(page);
 
 	if (state->task_id == NULL)
 	{
@@ -851,11 +859,25 @@ semossIterateDirectModify(ForeignScanState *node)
 	return slot;
 }
 
-/* ExplainForeignScan: show the remote SQL and engine under VERBOSE. */
+/*
+ * ExplainForeignScan: the remote SQL and engine under VERBOSE; under
+ * ANALYZE, what the scan cost on the wire: SEMOSS requests (Collects), the
+ * rows they carried and the bytes of their replies.
+ */
 static void
 semossExplainForeignScan(ForeignScanState *node, ExplainState *es)
 {
 	ForeignScan *fsplan = (ForeignScan *) node->ss.ps.plan;
+	SemossScanState *state = (SemossScanState *) node->fdw_state;
+
+	if (es->analyze && state != NULL)
+	{
+		ExplainPropertyInteger("SEMOSS Requests", NULL, state->wire_requests, es);
+		ExplainPropertyInteger("SEMOSS Rows Received", NULL, state->wire_rows, es);
+		if (es->costs)
+			ExplainPropertyInteger("SEMOSS Bytes Received", "bytes",
+								   state->wire_bytes, es);
+	}
 
 	if (es->verbose)
 	{

@@ -135,3 +135,10 @@ EXPLAIN (VERBOSE, COSTS OFF) SELECT DISTINCT customer_id FROM semoss.orders LIMI
 EXPLAIN (VERBOSE, COSTS OFF) SELECT id FROM semoss.orders ORDER BY id FETCH FIRST 2 ROWS WITH TIES;
 SELECT id FROM semoss.orders ORDER BY customer_id FETCH FIRST 2 ROWS WITH TIES;
 SELECT id FROM direct.orders ORDER BY customer_id FETCH FIRST 2 ROWS WITH TIES;
+
+-- EXPLAIN ANALYZE shows what a scan cost on the wire: SEMOSS requests and
+-- the rows they carried (bytes too, with COSTS).
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+SELECT id FROM semoss.orders ORDER BY id LIMIT 10;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+SELECT count(*) FROM semoss.order_items WHERE quantity = 1;
