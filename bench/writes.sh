@@ -68,8 +68,7 @@ SELECT g::int8 AS id, 'label ' || g AS label, (g * 1.2345)::numeric(14,4) AS amo
        g % 2 = 0 AS flag, g / 7.0::float8 AS score
 FROM generate_series(1, $ROWS) g;
 SQL
-"${PSQL[@]}" -d "$DB" -c "COPY source TO '$WORK/source.tsv'"
-chmod a+r "$WORK/source.tsv"
+"${PSQL[@]}" -d "$DB" -c "\\copy source TO '$WORK/source.tsv'"
 
 # stat NAME: one counter of the emulator's statistics.
 stat() {
@@ -118,7 +117,7 @@ for batch in 1 100 1000 5000; do
     run "$label" via_semoss "$batch" "INSERT INTO via_semoss SELECT * FROM source"
     ROWS_MD[-1]=${ROWS_MD[-1]/| $batch |/| $shown |}
 done
-run "semoss_fdw COPY FROM" via_semoss default "COPY via_semoss FROM '$WORK/source.tsv'"
+run "semoss_fdw COPY FROM" via_semoss default "\\copy via_semoss FROM '$WORK/source.tsv'"
 for batch in 1 100 1000; do
     run "postgres_fdw INSERT ... SELECT" via_direct "$batch" "INSERT INTO via_direct SELECT * FROM source"
 done
