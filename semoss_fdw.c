@@ -33,6 +33,7 @@
 #include "optimizer/paths.h"
 #include "optimizer/planmain.h"
 #include "optimizer/restrictinfo.h"
+#include "parser/parsetree.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
@@ -126,6 +127,73 @@ collect_attrs(List *exprs, Index relid, Bitmapset **attrs)
 	}
 }
 
+/* The role whose user mapping the planner uses for `baserel`. */
+static Oid
+planner_user_id(PlannerInfo *root, RelOptInfo *baserel)
+{
+#if PG_VERSION_NUM >= 160000
+	return OidIsValid(baserel->userid) ? baserel->userid : GetUserId();
+#else
+	RangeTblEntry *rte = planner_rt_fetch(baserel->relid, root);
+
+	return OidIsValid(rte->checkAsUser) ? rte->checkAsUser : GetUserId();
+#endif
+}
+
+/*
+ * Ask the engine how many rows the scan's remote SELECT returns (and how
+ * wide their text forms are) with EXPLAIN through SEMOSS.  Returns false when the
+ * statement has values known only at execution, or the answer has no
+ * estimate in PostgreSQL's form.
+ */
+static bool
+remote_estimate(PlannerInfo *root, RelOptInfo *baserel, SemossRelInfo *info,
+				double *rows, int *width)
+{
+	List	   *params = NIL;
+	List	   *retrieved_attrs;
+	List	   *parts;
+	Relation	rel;
+	char	   *sql;
+	SemossConnection *conn;
+	SemossPage *page = NULL;
+	SemossError err;
+	const char *text = NULL;
+	size_t		len;
+	const char *cost;
+	double		startup;
+	double		total;
+	bool		found = false;
+
+	rel = table_open(planner_rt_fetch(baserel->relid, root)->relid, NoLock);
+	parts = semoss_deparse_select(root, baserel, rel, &info->opts, info->attrs_used,
+								  info->remote_conds, NIL, -1,
+								  &retrieved_attrs, &params);
+	table_close(rel, NoLock);
+	if (params != NIL)
+		return false;
+
+	sql = psprintf("EXPLAIN %s", semoss_assemble_sql(parts, NULL));
+	conn = semoss_get_connection(GetUserMapping(planner_user_id(root, baserel),
+												GetForeignTable(planner_rt_fetch(baserel->relid, root)->relid)->serverid));
+	if (semoss_query(semoss_connection_session(conn), info->opts.engine_id,
+					 pg_server_to_any(sql, strlen(sql), PG_UTF8), -1,
+					 &page, &err) != SEMOSS_OK)
+		semoss_report_error(&err, sql);
+	semoss_task_remove_later(semoss_connection_session(conn),
+							 semoss_page_task_id(page));
+
+	/* the top plan node's line: "... (cost=S..T rows=R width=W)" */
+	if (semoss_page_nrows(page) > 0 && semoss_page_ncols(page) == 1 &&
+		semoss_page_cell(page, 0, 0, &text, &len) != SEMOSS_CELL_NULL &&
+		(cost = strstr(text, "(cost=")) != NULL &&
+		sscanf(cost, "(cost=%lf..%lf rows=%lf width=%d)",
+			   &startup, &total, rows, width) == 4)
+		found = true;
+	semoss_page_free(page);
+	return found;
+}
+
 /*
  * GetForeignRelSize: resolve the table's options, split its restrictions
  * into those the engine can evaluate and those evaluated here, and
@@ -160,6 +228,26 @@ semossGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 	info->remote_selectivity = clauselist_selectivity(root, info->remote_conds,
 													  baserel->relid,
 													  JOIN_INNER, NULL);
+	info->remote_rows = -1;
+	if (info->opts.use_remote_estimate)
+	{
+		double		rows;
+		int			width;
+
+		if (remote_estimate(root, baserel, info, &rows, &width))
+		{
+			/* what the engine returns, then what the local conditions keep */
+			info->remote_rows = clamp_row_est(rows);
+			baserel->rows = clamp_row_est(rows *
+										  clauselist_selectivity(root, info->local_conds,
+																 baserel->relid,
+																 JOIN_INNER, NULL));
+			/* the width stays local: the remote one is of text forms */
+			if (baserel->tuples < 0 && info->remote_selectivity > 0)
+				baserel->tuples = clamp_row_est(rows / info->remote_selectivity);
+			return;
+		}
+	}
 	tuples = baserel->tuples >= 0 ? baserel->tuples : SEMOSS_DEFAULT_ROWS;
 	baserel->rows = clamp_row_est(tuples *
 								  clauselist_selectivity(root,
@@ -402,7 +490,8 @@ semossGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 					  Oid foreigntableid)
 {
 	SemossRelInfo *info = (SemossRelInfo *) baserel->fdw_private;
-	double		fetched_rows = clamp_row_est(baserel->tuples * info->remote_selectivity);
+	double		fetched_rows = info->remote_rows >= 0 ? info->remote_rows :
+		clamp_row_est(baserel->tuples * info->remote_selectivity);
 	Cost		startup_cost;
 	Cost		total_cost;
 	int64		limit = remote_row_limit(root, baserel, info);

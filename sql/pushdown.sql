@@ -142,3 +142,20 @@ EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
 SELECT id FROM semoss.orders ORDER BY id LIMIT 10;
 EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
 SELECT count(*) FROM semoss.order_items WHERE quantity = 1;
+
+-- use_remote_estimate: the engine's own EXPLAIN gives the row estimate
+-- (ANALYZE first, through raw SQL, so that its statistics are exact).
+SELECT semoss_fdw_exec('semoss', 'ANALYZE orders');
+EXPLAIN SELECT id FROM semoss.orders WHERE status = 'shipped';
+ALTER FOREIGN TABLE semoss.orders OPTIONS (ADD use_remote_estimate 'true');
+SELECT emulator('POST', '/_emulator/stats/reset') IS NOT NULL AS reset;
+EXPLAIN SELECT id FROM semoss.orders WHERE status = 'shipped';
+SELECT stat('sql_queries') AS remote_explains;
+SELECT count(*) FROM direct.orders WHERE status = 'shipped';
+-- values known only at execution: the local estimate is used
+PREPARE by_status(text) AS SELECT id FROM semoss.orders WHERE status = $1;
+SET plan_cache_mode = force_generic_plan;
+EXPLAIN EXECUTE by_status('shipped');
+RESET plan_cache_mode;
+DEALLOCATE by_status;
+ALTER FOREIGN TABLE semoss.orders OPTIONS (DROP use_remote_estimate);

@@ -68,6 +68,7 @@ static const SemossOption semoss_options[] = {
 	{"batch_size", ForeignServerRelationId, OPT_BATCH_SIZE},
 	{"updatable", ForeignServerRelationId, OPT_BOOLEAN},
 	{"truncatable", ForeignServerRelationId, OPT_BOOLEAN},
+	{"use_remote_estimate", ForeignServerRelationId, OPT_BOOLEAN},
 	/* user mapping */
 	{"access_key", UserMappingRelationId, OPT_SECRET},
 	{"secret_key", UserMappingRelationId, OPT_SECRET},
@@ -82,6 +83,7 @@ static const SemossOption semoss_options[] = {
 	{"batch_size", ForeignTableRelationId, OPT_BATCH_SIZE},
 	{"updatable", ForeignTableRelationId, OPT_BOOLEAN},
 	{"truncatable", ForeignTableRelationId, OPT_BOOLEAN},
+	{"use_remote_estimate", ForeignTableRelationId, OPT_BOOLEAN},
 	/* column */
 	{"column_name", AttributeRelationId, OPT_STRING},
 	{"key", AttributeRelationId, OPT_BOOLEAN},	/* part of the row key */
@@ -457,6 +459,8 @@ semoss_get_server_options(ForeignServer *server, SemossServerOptions *opts)
 			(void) parse_bool(value, &opts->updatable);
 		else if (strcmp(def->defname, "truncatable") == 0)
 			(void) parse_bool(value, &opts->truncatable);
+		else if (strcmp(def->defname, "use_remote_estimate") == 0)
+			(void) parse_bool(value, &opts->use_remote_estimate);
 	}
 
 	if (opts->url == NULL)
@@ -486,6 +490,7 @@ semoss_get_table_options(Oid foreigntableid, SemossTableOptions *opts)
 	opts->batch_size = opts->server.batch_size;
 	opts->updatable = opts->server.updatable;
 	opts->truncatable = opts->server.truncatable;
+	opts->use_remote_estimate = opts->server.use_remote_estimate;
 
 	foreach(lc, table->options)
 	{
@@ -508,6 +513,8 @@ semoss_get_table_options(Oid foreigntableid, SemossTableOptions *opts)
 			(void) parse_bool(value, &opts->updatable);
 		else if (strcmp(def->defname, "truncatable") == 0)
 			(void) parse_bool(value, &opts->truncatable);
+		else if (strcmp(def->defname, "use_remote_estimate") == 0)
+			(void) parse_bool(value, &opts->use_remote_estimate);
 	}
 
 	if (opts->query == NULL && opts->table_name == NULL)

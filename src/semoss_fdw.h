@@ -111,6 +111,7 @@ typedef struct SemossServerOptions
 	int			batch_size;		/* rows per INSERT request */
 	bool		updatable;		/* INSERT/UPDATE/DELETE allowed */
 	bool		truncatable;	/* TRUNCATE allowed */
+	bool		use_remote_estimate;	/* ask the engine for row estimates */
 } SemossServerOptions;
 
 /* Everything a scan of one foreign table needs to know about it. */
@@ -125,6 +126,7 @@ typedef struct SemossTableOptions
 	int			batch_size;		/* rows per INSERT request */
 	bool		updatable;
 	bool		truncatable;
+	bool		use_remote_estimate;
 } SemossTableOptions;
 
 /* Planner state of one foreign base relation (baserel->fdw_private). */
@@ -135,6 +137,8 @@ typedef struct SemossRelInfo
 	List	   *local_conds;	/* RestrictInfos evaluated here */
 	Bitmapset  *attrs_used;		/* columns needed here */
 	double		remote_selectivity; /* of remote_conds */
+	double		remote_rows;	/* rows the engine estimated it returns, or
+								 * -1 without use_remote_estimate */
 } SemossRelInfo;
 
 /*
