@@ -1,6 +1,7 @@
 """Emulator configuration: users, bearer tokens, engines and server settings."""
 
 import json
+import os
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
@@ -62,6 +63,15 @@ class EngineConfig:
 
 
 @dataclass
+class TlsConfig:
+    """The optional HTTPS listener: certificate chain, private key, port."""
+
+    cert_file: str
+    key_file: Optional[str]
+    port: int
+
+
+@dataclass
 class EmulatorConfig:
     """Everything read from the JSON configuration file."""
 
@@ -73,6 +83,7 @@ class EmulatorConfig:
     bearer_tokens: List[BearerTokenConfig]
     engines: List[EngineConfig]
     version: Dict[str, str] = field(default_factory=dict)
+    tls: Optional[TlsConfig] = None
 
     def user_by_id(self, user_id):
         """Return the user with this id, or None."""
@@ -94,11 +105,15 @@ def load_config(path):
             raw = json.load(handle)
     except (OSError, json.JSONDecodeError) as error:
         raise ConfigError("cannot read config %s: %s" % (path, error)) from None
-    return parse_config(raw)
+    return parse_config(raw, os.path.dirname(os.path.abspath(path)))
 
 
-def parse_config(raw):
-    """Validate a configuration dict and return an EmulatorConfig."""
+def parse_config(raw, base_directory=None):
+    """Validate a configuration dict and return an EmulatorConfig.
+
+    Relative file names (the TLS certificate and key) are taken relative to
+    base_directory, the configuration file's directory.
+    """
     if not isinstance(raw, dict):
         raise ConfigError("the configuration must be a JSON object")
     users = [_parse_user(item) for item in _list(raw, "users")]
@@ -112,6 +127,7 @@ def parse_config(raw):
         engines=[_parse_engine(item) for item in _list(raw, "engines")],
         version=raw.get("version") or {"version": "5.0.0-emulator",
                                        "datetime": "2024-10-24 11:15:16"},
+        tls=_parse_tls(raw.get("tls"), base_directory),
     )
     if config.session_timeout_minutes <= 0:
         raise ConfigError("session_timeout_minutes must be positive")
@@ -168,6 +184,31 @@ def _parse_engine(raw):
         date_created=_string(raw, "date_created", "2024-01-01 00:00:00"),
         deny_catalog=_boolean(raw, "deny_catalog", False),
     )
+
+
+def _parse_tls(raw, base_directory):
+    """Validate the optional "tls" object (absent or null: no HTTPS listener)."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise ConfigError("tls must be an object")
+    unknown = sorted(set(raw) - {"cert_file", "key_file", "port"})
+    if unknown:
+        raise ConfigError("unknown tls key(s): %s" % ", ".join(unknown))
+    cert_file = _required_string(raw, "cert_file")
+    key_file = raw.get("key_file")
+    if key_file is not None and (not isinstance(key_file, str) or not key_file):
+        raise ConfigError("tls key_file must be a non-empty string")
+    port = _number(raw, "port", 0)
+    if not isinstance(port, int) or not 0 <= port <= 65535:
+        raise ConfigError("tls port must be an integer from 0 to 65535")
+
+    def resolve(name):
+        if name is None or base_directory is None:
+            return name
+        return os.path.join(base_directory, name)
+
+    return TlsConfig(cert_file=resolve(cert_file), key_file=resolve(key_file), port=port)
 
 
 def _list(raw, key):

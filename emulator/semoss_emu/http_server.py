@@ -4,9 +4,15 @@ Every response carries an exact Content-Length (no chunking), Nagle is off
 (otherwise each keep-alive response stalls ~40 ms on delayed ACKs), and the
 transport faults "reset" (TCP RST without an answer) and "trickle" (headers,
 then one byte every 0.5 s, then close) are acted out here.
+
+Given an ssl.SSLContext the same server speaks HTTPS: each accepted
+connection is wrapped (TLS handshake included) in its own handler thread, so
+a slow or broken handshake never holds up the accept loop; everything above
+(keep-alive, no Nagle, the faults) works unchanged over TLS.
 """
 
 import socket
+import ssl
 import struct
 import sys
 import time
@@ -25,15 +31,42 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, address, app, quiet):
-        """Bind to address; requests are handed to app.dispatch."""
+    def __init__(self, address, app, quiet, ssl_context=None):
+        """Bind to address; requests are handed to app.dispatch.
+
+        With ssl_context (a server-side ssl.SSLContext) connections are TLS.
+        """
         self.app = app
         self.quiet = quiet
+        self.ssl_context = ssl_context
+        self.scheme = "https" if ssl_context is not None else "http"
         super().__init__(address, RequestHandler)
+
+    def finish_request(self, request, client_address):
+        """Handle one connection; over TLS, shake hands first (in this handler thread)."""
+        if self.ssl_context is None:
+            super().finish_request(request, client_address)
+            return
+        try:
+            # wrap_socket takes over the descriptor (request is detached) and
+            # closes it itself when the handshake fails
+            connection = self.ssl_context.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError) as error:
+            # a client that does not trust us, or does not speak TLS
+            self.app.stats.count_tls_handshake(False)
+            if not self.quiet:
+                sys.stderr.write("%s - TLS handshake failed: %s\n" % (client_address[0], error))
+            return
+        self.app.stats.count_tls_handshake(True)
+        try:
+            super().finish_request(connection, client_address)
+        finally:
+            # socketserver only closes `request`, now detached: close the TLS socket
+            self.shutdown_request(connection)
 
     def handle_error(self, request, client_address):
         """Ignore clients that went away mid-response; report anything else."""
-        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError, ssl.SSLError)):
             return
         super().handle_error(request, client_address)
 
@@ -82,7 +115,7 @@ class RequestHandler(BaseHTTPRequestHandler):
         path, _, query = self.path.partition("?")
         body = self._read_body()
         host = self.headers.get("Host") or "%s:%d" % self.server.server_address[:2]
-        request = Request(self.command, path, query, self.headers, body, host)
+        request = Request(self.command, path, query, self.headers, body, host, self.server.scheme)
         response = self.server.app.dispatch(request)
         if response.reset_connection:
             self._reset()

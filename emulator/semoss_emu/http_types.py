@@ -23,6 +23,7 @@ class Request:
     headers: object
     body: bytes
     host: str
+    scheme: str = "http"
 
     def header(self, name):
         """A request header (case-insensitive), or None."""

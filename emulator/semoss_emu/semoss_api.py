@@ -178,12 +178,13 @@ class SemossApi:
     def _no_user_filter(self, exchange):
         """NoUserInSessionFilter: 302 without a user; a pending endpoint redirect once after."""
         request = exchange.request
-        full_url = "http://%s%s" % (request.host, request.path)
+        full_url = "%s://%s%s" % (request.scheme, request.host, request.path)
         if exchange.login is None:
             referer = request.header("Referer")
             if referer is None:
                 exchange.get_session(create=True).endpoint_redirect = full_url
-                location = "http://%s%s/noUserFail/" % (request.host, self.servlet_context)
+                location = "%s://%s%s/noUserFail/" % (request.scheme, request.host,
+                                                      self.servlet_context)
                 return Response(302, b"", None, [("Location", location)])
             target = referer + ("#/login" if "/public_home/" in referer else "#!/login")
             encoded = _encode_for_html(target)

@@ -35,6 +35,8 @@ class Stats:
         self.sql_execs = 0
         self.rows_sent = 0
         self.bytes_sent = 0
+        self.tls_handshakes = 0
+        self.tls_handshake_failures = 0
         self.recent_sql = collections.deque(maxlen=RECENT_LIMIT)
         self.recent_pixels = collections.deque(maxlen=RECENT_LIMIT)
 
@@ -79,6 +81,14 @@ class Stats:
         with self._lock:
             self.bytes_sent += count
 
+    def count_tls_handshake(self, succeeded):
+        """Count one TLS handshake on the HTTPS listener, completed or failed."""
+        with self._lock:
+            if succeeded:
+                self.tls_handshakes += 1
+            else:
+                self.tls_handshake_failures += 1
+
     def snapshot(self):
         """Return the counters as a JSON-ready dict (live gauges are added by the caller)."""
         with self._lock:
@@ -91,6 +101,8 @@ class Stats:
                 "sql_execs": self.sql_execs,
                 "rows_sent": self.rows_sent,
                 "bytes_sent": self.bytes_sent,
+                "tls_handshakes": self.tls_handshakes,
+                "tls_handshake_failures": self.tls_handshake_failures,
                 "in_flight": self._in_flight,
                 "recent_sql": list(self.recent_sql),
                 "recent_pixels": list(self.recent_pixels),

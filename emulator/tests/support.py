@@ -78,21 +78,26 @@ def make_config(**overrides):
 
 
 class EmulatorProcess:
-    """An emulator subprocess with its own temporary configuration."""
+    """An emulator subprocess with its own temporary configuration.
+
+    With "tls" in the configuration the HTTPS listener's port is tls_port.
+    """
 
     def __init__(self, config):
         """Start the emulator on an ephemeral port and wait for its port file."""
         self.directory = tempfile.mkdtemp(prefix="emu-test-")
         config_path = os.path.join(self.directory, "config.json")
         port_path = os.path.join(self.directory, "port")
+        tls_port_path = os.path.join(self.directory, "tls_port")
         with open(config_path, "w", encoding="utf-8") as handle:
             json.dump(config, handle)
         self.log_path = os.path.join(self.directory, "emulator.log")
         self._log = open(self.log_path, "wb")
-        self.process = subprocess.Popen(
-            ["/usr/bin/python3", os.path.join(EMULATOR_DIR, "semoss_emulator.py"),
-             "--config", config_path, "--port", "0", "--port-file", port_path, "--quiet"],
-            stdout=self._log, stderr=subprocess.STDOUT)
+        command = ["/usr/bin/python3", os.path.join(EMULATOR_DIR, "semoss_emulator.py"),
+                   "--config", config_path, "--port", "0", "--port-file", port_path, "--quiet"]
+        if config.get("tls"):
+            command += ["--tls-port-file", tls_port_path]
+        self.process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 15
         while not os.path.exists(port_path):
             if self.process.poll() is not None or time.monotonic() > deadline:
@@ -101,6 +106,11 @@ class EmulatorProcess:
             time.sleep(0.05)
         with open(port_path, encoding="ascii") as handle:
             self.port = int(handle.read())
+        self.tls_port = None
+        if config.get("tls"):
+            # written before the HTTP port file
+            with open(tls_port_path, encoding="ascii") as handle:
+                self.tls_port = int(handle.read())
         self.host = "127.0.0.1"
 
     @property
@@ -205,8 +215,10 @@ class SemossClient:
     """A keep-alive HTTP client with a cookie jar that never follows redirects."""
 
     def __init__(self, host, port, context_path, access_key=None, secret_key=None,
-                 auth="basic", bearer_token=None, bearer_provider=None, send_auth=True):
-        """auth: "basic", "bearer" or None; send_auth: send it on every request."""
+                 auth="basic", bearer_token=None, bearer_provider=None, send_auth=True,
+                 ssl_context=None):
+        """auth: "basic", "bearer" or None; send_auth: send it on every request;
+        ssl_context: speak HTTPS with this client-side ssl.SSLContext."""
         self.host = host
         self.port = port
         self.context_path = context_path
@@ -218,7 +230,11 @@ class SemossClient:
         self.send_auth = send_auth
         self.cookies = {}
         self.csrf_token = None
-        self.connection = http.client.HTTPConnection(host, port, timeout=60)
+        if ssl_context is None:
+            self.connection = http.client.HTTPConnection(host, port, timeout=60)
+        else:
+            self.connection = http.client.HTTPSConnection(host, port, timeout=60,
+                                                          context=ssl_context)
 
     def close(self):
         """Log out (closing the session's tasks and cursors) and close the TCP connection."""

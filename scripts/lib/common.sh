@@ -7,7 +7,7 @@ SEMOSS_APT_PACKAGES=(
     postgresql-15 postgresql-client-15 postgresql-server-dev-15
     postgresql-plpython3-15
     libcurl4-openssl-dev libjson-c-dev
-    python3-psycopg2 curl
+    python3-psycopg2 curl openssl ca-certificates
 )
 
 # Install the missing packages (apt-get only runs when something is missing).
