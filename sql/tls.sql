@@ -59,18 +59,22 @@ BEGIN
                    'SERVER %I OPTIONS (table_name %L)', name, name, 'regions');
 END $$;
 
--- probe(table): the table's row count, or the error's SQLSTATE and message.
+-- probe(table): the table's row count, or the error's SQLSTATE, message
+-- and hint.
 CREATE FUNCTION probe(tab regclass) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
     n bigint;
     state text;
     message text;
+    hint text;
 BEGIN
     EXECUTE format('SELECT count(*) FROM %s', tab) INTO n;
     RETURN n || ' rows';
 EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT;
-    RETURN 'ERROR ' || state || ': ' || message;
+    GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT,
+                            hint = PG_EXCEPTION_HINT;
+    RETURN 'ERROR ' || state || ': ' || message ||
+           coalesce(' (HINT: ' || nullif(hint, '') || ')', '');
 END $$;
 
 -- stat_reaching(name, target): the emulator's counter once it reaches

@@ -460,6 +460,10 @@ semoss_report_error(const SemossError *err, const char *remote_sql)
 			sqlstate = ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION;
 			hint = "Check the server's \"url\" option and that SEMOSS is running.";
 			break;
+		case SEMOSS_ERR_TLS:
+			sqlstate = ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION;
+			hint = "Check the server's \"ca_file\" option (the CA that signed SEMOSS's certificate) and that the URL's host name is one the certificate names; only a superuser may set \"tls_verify\" to false.";
+			break;
 		case SEMOSS_ERR_CONNECTION_LOST:
 			sqlstate = ERRCODE_CONNECTION_FAILURE;
 			hint = "The request reached SEMOSS before the connection failed; it may have run there.";

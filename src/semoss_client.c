@@ -539,6 +539,14 @@ transport_error(SemossSession *s, HttpExchange *ex, CURLcode cc, bool sent,
 								  "the connection to SEMOSS was lost after %s was sent; it was not repeated because it may already have run",
 								  ex->what);
 			break;
+		case CURLE_PEER_FAILED_VERIFICATION:
+		case CURLE_SSL_CONNECT_ERROR:
+		case CURLE_SSL_CERTPROBLEM:
+		case CURLE_SSL_CACERT_BADFILE:
+			st = semoss_error_set(err, SEMOSS_ERR_TLS, 0,
+								  "TLS with SEMOSS failed for %s: %s",
+								  ex->what, reason);
+			break;
 		case CURLE_URL_MALFORMAT:
 		case CURLE_UNSUPPORTED_PROTOCOL:
 			st = semoss_error_set(err, SEMOSS_ERR_INVALID_ARGUMENT, 0,
@@ -1027,6 +1035,8 @@ semoss_status_name(SemossStatus status)
 			return "CONNECT";
 		case SEMOSS_ERR_CONNECTION_LOST:
 			return "CONNECTION_LOST";
+		case SEMOSS_ERR_TLS:
+			return "TLS";
 		case SEMOSS_ERR_TIMEOUT:
 			return "TIMEOUT";
 		case SEMOSS_ERR_CANCELLED:
@@ -1402,7 +1412,8 @@ semoss_session_close(SemossSession *session, SemossError *err)
 		if (st == SEMOSS_ERR_PIXEL)
 			semoss_error_prefix(err, "DropInsight failed");
 		if (st == SEMOSS_ERR_CONNECT || st == SEMOSS_ERR_CONNECTION_LOST ||
-			st == SEMOSS_ERR_TIMEOUT || st == SEMOSS_ERR_CANCELLED)
+			st == SEMOSS_ERR_TLS || st == SEMOSS_ERR_TIMEOUT ||
+			st == SEMOSS_ERR_CANCELLED)
 			reachable = false;
 		first = st;
 	}

@@ -37,6 +37,7 @@ typedef enum SemossStatus
 								 * before the request was sent */
 	SEMOSS_ERR_CONNECTION_LOST, /* the connection failed after the request
 								 * was sent: it may have run */
+	SEMOSS_ERR_TLS,				/* TLS handshake or certificate check failed */
 	SEMOSS_ERR_TIMEOUT,			/* connect or request timeout expired */
 	SEMOSS_ERR_CANCELLED,		/* interrupt_check asked us to stop */
 	SEMOSS_ERR_AUTH,			/* credentials refused (login failed) */
