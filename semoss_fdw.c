@@ -229,7 +229,7 @@ semossGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 													  baserel->relid,
 													  JOIN_INNER, NULL);
 	info->remote_rows = -1;
-	if (info->opts.use_remote_estimate)
+	if (info->opts.settings.use_remote_estimate)
 	{
 		double		rows;
 		int			width;
@@ -272,7 +272,7 @@ estimate_scan_cost(PlannerInfo *root, RelOptInfo *baserel, SemossRelInfo *info,
 
 	cost_qual_eval(&local_cost, info->local_conds, root);
 	pages = (int) ceil(Max(fetched_rows, 1.0) /
-					   semoss_fetch_size(&info->opts, bms_num_members(info->attrs_used)));
+					   semoss_fetch_size(info->opts.settings.fetch_size, bms_num_members(info->attrs_used)));
 	*startup_cost = server->fdw_startup_cost + local_cost.startup;
 	*total_cost = *startup_cost + (pages - 1) * server->fdw_startup_cost +
 		fetched_rows * (server->fdw_tuple_cost + cpu_tuple_cost +
@@ -599,7 +599,7 @@ semossGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 							params, /* values for the holes */
 							list_make4(sql_parts,
 									   retrieved_attrs,
-									   makeInteger(semoss_fetch_size(&info->opts,
+									   makeInteger(semoss_fetch_size(info->opts.settings.fetch_size,
 																	 list_length(retrieved_attrs))),
 									   makeString(info->opts.engine_id)),
 							NIL,	/* no custom tlist */

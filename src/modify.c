@@ -139,7 +139,7 @@ check_modifiable(Relation rel, const SemossTableOptions *opts, CmdType operation
 						RelationGetRelationName(rel)),
 				 errdetail("The foreign table reads the result of a remote query (option \"query\")."),
 				 errhint("Define the foreign table with \"table_name\" to write to the remote table.")));
-	if (!opts->updatable)
+	if (!opts->settings.updatable)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("cannot %s foreign table \"%s\"", verb,
@@ -305,7 +305,7 @@ plan_insert(Relation rel, const SemossTableOptions *opts, List *target_attrs,
 						  returning_attrs, &prefix, &row_parts, &suffix);
 	return make_modify_private(prefix, row_parts, suffix, target_attrs, NIL,
 							   returning_attrs, form, opts->engine_id,
-							   opts->batch_size);
+							   opts->settings.batch_size);
 }
 
 /*
@@ -607,7 +607,7 @@ semossPlanDirectModify(PlannerInfo *root, ModifyTable *plan,
 	fscan->resultRelation = resultRelation;
 	fscan->fdw_exprs = params;
 	fscan->fdw_private = list_make5(parts, returning_attrs,
-									makeInteger(semoss_fetch_size(&info->opts,
+									makeInteger(semoss_fetch_size(info->opts.settings.fetch_size,
 																  list_length(returning_attrs))),
 									makeString(info->opts.engine_id),
 									makeInteger(form));
@@ -1082,7 +1082,7 @@ semossGetForeignModifyBatchSize(ResultRelInfo *rinfo)
 		(trig != NULL && (trig->trig_insert_before_row || trig->trig_insert_after_row)))
 		return 1;
 	semoss_get_table_options(RelationGetRelid(rinfo->ri_RelationDesc), &opts);
-	return opts.batch_size;
+	return opts.settings.batch_size;
 }
 
 /* ExecForeignUpdate: update the row found by its key. */
@@ -1203,7 +1203,7 @@ semossIsForeignRelUpdatable(Relation rel)
 	SemossTableOptions opts;
 
 	semoss_get_table_options(RelationGetRelid(rel), &opts);
-	if (opts.query != NULL || !opts.updatable)
+	if (opts.query != NULL || !opts.settings.updatable)
 		return 0;
 	return (1 << CMD_INSERT) | (1 << CMD_UPDATE) | (1 << CMD_DELETE);
 }
@@ -1258,7 +1258,7 @@ semossExecForeignTruncate(List *rels, DropBehavior behavior, bool restart_seqs)
 					 errmsg("cannot truncate foreign table \"%s\"",
 							RelationGetRelationName(rel)),
 					 errdetail("The foreign table reads the result of a remote query (option \"query\").")));
-		if (!opts.truncatable)
+		if (!opts.settings.truncatable)
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("cannot truncate foreign table \"%s\"",

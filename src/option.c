@@ -259,22 +259,19 @@ validate_option_value(const SemossOption *opt, DefElem *def)
 						 errdetail("Engine ids may not contain quotes, backslashes, angle brackets or control characters, and are at most 200 bytes long.")));
 			break;
 		case OPT_FETCH_SIZE:
-			if (!parse_int_option(value, 1, SEMOSS_MAX_FETCH_SIZE, &ival))
-				ereport(ERROR,
-						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-						 errmsg("invalid value for option \"%s\": \"%s\"",
-								opt->name, value),
-						 errdetail("\"%s\" must be an integer from 1 to %d.",
-								   opt->name, SEMOSS_MAX_FETCH_SIZE)));
-			break;
 		case OPT_BATCH_SIZE:
-			if (!parse_int_option(value, 1, SEMOSS_MAX_BATCH_SIZE, &ival))
-				ereport(ERROR,
-						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-						 errmsg("invalid value for option \"%s\": \"%s\"",
-								opt->name, value),
-						 errdetail("\"%s\" must be an integer from 1 to %d.",
-								   opt->name, SEMOSS_MAX_BATCH_SIZE)));
+			{
+				int			max = opt->kind == OPT_FETCH_SIZE
+				? SEMOSS_MAX_FETCH_SIZE : SEMOSS_MAX_BATCH_SIZE;
+
+				if (!parse_int_option(value, 1, max, &ival))
+					ereport(ERROR,
+							(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+							 errmsg("invalid value for option \"%s\": \"%s\"",
+									opt->name, value),
+							 errdetail("\"%s\" must be an integer from 1 to %d.",
+									   opt->name, max)));
+			}
 			break;
 		case OPT_SECONDS:
 			if (!parse_int_option(value, 0, 86400, &ival))
@@ -409,6 +406,31 @@ semoss_fdw_validator(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
+/*
+ * Apply `def` to *settings if it is one of the settings a foreign table may
+ * override (the same option names on servers and tables); false if it is
+ * another option.  Values were validated when the option was set.
+ */
+static bool
+apply_table_setting(DefElem *def, SemossTableSettings *settings)
+{
+	const char *value = defGetString(def);
+
+	if (strcmp(def->defname, "fetch_size") == 0)
+		(void) parse_int_option(value, 1, SEMOSS_MAX_FETCH_SIZE, &settings->fetch_size);
+	else if (strcmp(def->defname, "batch_size") == 0)
+		(void) parse_int_option(value, 1, SEMOSS_MAX_BATCH_SIZE, &settings->batch_size);
+	else if (strcmp(def->defname, "updatable") == 0)
+		(void) parse_bool(value, &settings->updatable);
+	else if (strcmp(def->defname, "truncatable") == 0)
+		(void) parse_bool(value, &settings->truncatable);
+	else if (strcmp(def->defname, "use_remote_estimate") == 0)
+		(void) parse_bool(value, &settings->use_remote_estimate);
+	else
+		return false;
+	return true;
+}
+
 /* Fill `opts` from a server's options, applying defaults. */
 void
 semoss_get_server_options(ForeignServer *server, SemossServerOptions *opts)
@@ -422,9 +444,9 @@ semoss_get_server_options(ForeignServer *server, SemossServerOptions *opts)
 	opts->dialect = semoss_dialect_by_name("postgres");
 	opts->fdw_startup_cost = SEMOSS_DEFAULT_STARTUP_COST;
 	opts->fdw_tuple_cost = SEMOSS_DEFAULT_TUPLE_COST;
-	opts->batch_size = SEMOSS_DEFAULT_BATCH_SIZE;
-	opts->updatable = true;
-	opts->truncatable = true;
+	opts->table_defaults.batch_size = SEMOSS_DEFAULT_BATCH_SIZE;
+	opts->table_defaults.updatable = true;
+	opts->table_defaults.truncatable = true;
 
 	foreach(lc, server->options)
 	{
@@ -435,8 +457,6 @@ semoss_get_server_options(ForeignServer *server, SemossServerOptions *opts)
 			opts->url = pstrdup(value);
 		else if (strcmp(def->defname, "engine_id") == 0)
 			opts->engine_id = pstrdup(value);
-		else if (strcmp(def->defname, "fetch_size") == 0)
-			(void) parse_int_option(value, 1, SEMOSS_MAX_FETCH_SIZE, &opts->fetch_size);
 		else if (strcmp(def->defname, "connect_timeout") == 0)
 			(void) parse_int_option(value, 0, 86400, &opts->connect_timeout);
 		else if (strcmp(def->defname, "request_timeout") == 0)
@@ -453,14 +473,8 @@ semoss_get_server_options(ForeignServer *server, SemossServerOptions *opts)
 			opts->fdw_startup_cost = strtod(value, NULL);
 		else if (strcmp(def->defname, "fdw_tuple_cost") == 0)
 			opts->fdw_tuple_cost = strtod(value, NULL);
-		else if (strcmp(def->defname, "batch_size") == 0)
-			(void) parse_int_option(value, 1, SEMOSS_MAX_BATCH_SIZE, &opts->batch_size);
-		else if (strcmp(def->defname, "updatable") == 0)
-			(void) parse_bool(value, &opts->updatable);
-		else if (strcmp(def->defname, "truncatable") == 0)
-			(void) parse_bool(value, &opts->truncatable);
-		else if (strcmp(def->defname, "use_remote_estimate") == 0)
-			(void) parse_bool(value, &opts->use_remote_estimate);
+		else
+			(void) apply_table_setting(def, &opts->table_defaults);
 	}
 
 	if (opts->url == NULL)
@@ -486,11 +500,7 @@ semoss_get_table_options(Oid foreigntableid, SemossTableOptions *opts)
 	memset(opts, 0, sizeof(*opts));
 	semoss_get_server_options(server, &opts->server);
 	opts->engine_id = opts->server.engine_id;
-	opts->fetch_size = opts->server.fetch_size;
-	opts->batch_size = opts->server.batch_size;
-	opts->updatable = opts->server.updatable;
-	opts->truncatable = opts->server.truncatable;
-	opts->use_remote_estimate = opts->server.use_remote_estimate;
+	opts->settings = opts->server.table_defaults;
 
 	foreach(lc, table->options)
 	{
@@ -505,16 +515,8 @@ semoss_get_table_options(Oid foreigntableid, SemossTableOptions *opts)
 			opts->table_name = pstrdup(value);
 		else if (strcmp(def->defname, "query") == 0)
 			opts->query = pstrdup(value);
-		else if (strcmp(def->defname, "fetch_size") == 0)
-			(void) parse_int_option(value, 1, SEMOSS_MAX_FETCH_SIZE, &opts->fetch_size);
-		else if (strcmp(def->defname, "batch_size") == 0)
-			(void) parse_int_option(value, 1, SEMOSS_MAX_BATCH_SIZE, &opts->batch_size);
-		else if (strcmp(def->defname, "updatable") == 0)
-			(void) parse_bool(value, &opts->updatable);
-		else if (strcmp(def->defname, "truncatable") == 0)
-			(void) parse_bool(value, &opts->truncatable);
-		else if (strcmp(def->defname, "use_remote_estimate") == 0)
-			(void) parse_bool(value, &opts->use_remote_estimate);
+		else
+			(void) apply_table_setting(def, &opts->settings);
 	}
 
 	if (opts->query == NULL && opts->table_name == NULL)
@@ -560,16 +562,17 @@ semoss_column_is_key(Oid relid, AttrNumber attnum)
 }
 
 /*
- * Rows per page for a scan fetching `ncolumns` columns: the fetch_size
- * option if one is set, else as many rows as fit SEMOSS_PAGE_CELLS cells.
+ * Rows per page for a result of `ncolumns` columns: the fetch_size option
+ * if one is set (fetch_size_option > 0), else as many rows as fit
+ * SEMOSS_PAGE_CELLS cells, within the automatic bounds.
  */
 int
-semoss_fetch_size(const SemossTableOptions *opts, int ncolumns)
+semoss_fetch_size(int fetch_size_option, int ncolumns)
 {
 	int			rows;
 
-	if (opts->fetch_size > 0)
-		return opts->fetch_size;
+	if (fetch_size_option > 0)
+		return fetch_size_option;
 	rows = SEMOSS_PAGE_CELLS / Max(ncolumns, 1);
 	return Min(Max(rows, SEMOSS_AUTO_FETCH_MIN), SEMOSS_AUTO_FETCH_MAX);
 }

@@ -269,8 +269,8 @@ semoss_fdw_query(PG_FUNCTION_ARGS)
 	session = semoss_connection_session(target.conn);
 	whole_rows = target.server.dialect->exact_text;
 	reads = sql_only_reads(target.sql);
-	fetch_size = target.server.fetch_size > 0 ? target.server.fetch_size
-		: Max(SEMOSS_PAGE_CELLS / Max(tupdesc->natts, 1), SEMOSS_AUTO_FETCH_MIN);
+	fetch_size = semoss_fetch_size(target.server.table_defaults.fetch_size,
+								   tupdesc->natts);
 
 	inputs = palloc0(sizeof(FmgrInfo) * Max(tupdesc->natts, 1));
 	ioparams = palloc0(sizeof(Oid) * Max(tupdesc->natts, 1));

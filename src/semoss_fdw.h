@@ -94,12 +94,24 @@ typedef enum SemossDmlForm
 	SEMOSS_DML_ROWS				/* Collect: RETURNING columns per row */
 } SemossDmlForm;
 
+/*
+ * Settings a server gives its foreign tables and a table may override with
+ * an option of the same name.
+ */
+typedef struct SemossTableSettings
+{
+	int			fetch_size;		/* rows per page; 0 = automatic */
+	int			batch_size;		/* rows per INSERT request */
+	bool		updatable;		/* INSERT/UPDATE/DELETE allowed */
+	bool		truncatable;	/* TRUNCATE allowed */
+	bool		use_remote_estimate;	/* ask the engine for row estimates */
+} SemossTableSettings;
+
 /* Server-level settings after defaults were applied. */
 typedef struct SemossServerOptions
 {
 	char	   *url;
 	char	   *engine_id;		/* NULL when only tables name one */
-	int			fetch_size;		/* 0 = automatic */
 	int			connect_timeout;	/* seconds */
 	int			request_timeout;	/* seconds, 0 = none */
 	bool		tls_verify;
@@ -108,10 +120,7 @@ typedef struct SemossServerOptions
 	bool		collation_matches;	/* remote sorts text as we do */
 	double		fdw_startup_cost;	/* planner cost of one round trip */
 	double		fdw_tuple_cost; /* planner cost of one row */
-	int			batch_size;		/* rows per INSERT request */
-	bool		updatable;		/* INSERT/UPDATE/DELETE allowed */
-	bool		truncatable;	/* TRUNCATE allowed */
-	bool		use_remote_estimate;	/* ask the engine for row estimates */
+	SemossTableSettings table_defaults;
 } SemossServerOptions;
 
 /* Everything a scan of one foreign table needs to know about it. */
@@ -122,11 +131,7 @@ typedef struct SemossTableOptions
 	char	   *schema_name;	/* NULL = unqualified */
 	char	   *table_name;		/* remote table name */
 	char	   *query;			/* remote SELECT used as the table, or NULL */
-	int			fetch_size;		/* 0 = automatic */
-	int			batch_size;		/* rows per INSERT request */
-	bool		updatable;
-	bool		truncatable;
-	bool		use_remote_estimate;
+	SemossTableSettings settings;	/* the server's, overridden */
 } SemossTableOptions;
 
 /* Planner state of one foreign base relation (baserel->fdw_private). */
@@ -173,7 +178,7 @@ extern void semoss_get_table_options(Oid foreigntableid,
 									 SemossTableOptions *opts);
 extern char *semoss_option_value(List *options, const char *name);
 extern char *semoss_remote_column_name(Oid relid, AttrNumber attnum);
-extern int	semoss_fetch_size(const SemossTableOptions *opts, int ncolumns);
+extern int	semoss_fetch_size(int fetch_size_option, int ncolumns);
 extern bool semoss_column_is_key(Oid relid, AttrNumber attnum);
 
 /* in dialect.c */
