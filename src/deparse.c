@@ -55,6 +55,39 @@ typedef struct DeparseContext
 static void deparse_expr(Expr *node, DeparseContext *cxt);
 
 /*
+ * Set up `cxt` to deparse expressions of `baserel` (relation `rel`) into
+ * `buf`, appending the values that fill holes to *params.
+ */
+static void
+init_deparse_context(DeparseContext *cxt, PlannerInfo *root,
+					 RelOptInfo *baserel, Relation rel,
+					 const SemossTableOptions *opts, StringInfo buf,
+					 List **params)
+{
+	cxt->root = root;
+	cxt->rel = baserel;
+	cxt->relid = RelationGetRelid(rel);
+	cxt->opts = opts;
+	cxt->buf = buf;
+	cxt->parts = NIL;
+	cxt->params = params;
+}
+
+/*
+ * Length of `sql` without its trailing semicolons and white space, for
+ * embedding a user's statement in one of ours.
+ */
+int
+semoss_statement_length(const char *sql)
+{
+	int			len = strlen(sql);
+
+	while (len > 0 && (sql[len - 1] == ';' || isspace((unsigned char) sql[len - 1])))
+		len--;
+	return len;
+}
+
+/*
  * Append a string literal.  The E'' form with doubled backslashes reads the
  * same whatever the remote's standard_conforming_strings.
  */
@@ -515,27 +548,14 @@ deparse_column(StringInfo buf, Relation rel, const SemossTableOptions *opts,
 static void
 deparse_from_item(StringInfo buf, const SemossTableOptions *opts)
 {
-	const SemossDialect *dialect = opts->server.dialect;
-
 	if (opts->query != NULL)
 	{
-		int			len = strlen(opts->query);
-
-		while (len > 0 && (opts->query[len - 1] == ';' ||
-						   isspace((unsigned char) opts->query[len - 1])))
-			len--;
 		appendStringInfoString(buf, "(");
-		appendBinaryStringInfo(buf, opts->query, len);
+		appendBinaryStringInfo(buf, opts->query, semoss_statement_length(opts->query));
 		appendStringInfoString(buf, "\n) " REMOTE_ALIAS);
 		return;
 	}
-
-	if (opts->schema_name != NULL)
-	{
-		semoss_append_identifier(buf, dialect, opts->schema_name);
-		appendStringInfoChar(buf, '.');
-	}
-	semoss_append_identifier(buf, dialect, opts->table_name);
+	semoss_append_remote_table(buf, opts);
 	appendStringInfoString(buf, " " REMOTE_ALIAS);
 }
 
@@ -633,13 +653,7 @@ semoss_deparse_select(PlannerInfo *root, RelOptInfo *baserel, Relation rel,
 	int			i;
 
 	initStringInfo(&buf);
-	cxt.root = root;
-	cxt.rel = baserel;
-	cxt.relid = RelationGetRelid(rel);
-	cxt.opts = opts;
-	cxt.buf = &buf;
-	cxt.parts = NIL;
-	cxt.params = params;
+	init_deparse_context(&cxt, root, baserel, rel, opts, &buf, params);
 
 	whole_row = bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, attrs_used);
 	*retrieved_attrs = NIL;
@@ -716,8 +730,9 @@ semoss_assemble_sql(List *parts, char **values)
 /* ---- INSERT, UPDATE, DELETE, TRUNCATE ---- */
 
 /*
- * Append the remote name of the table a foreign table writes to.  Tables
- * defined by a "query" option are refused before anything is deparsed.
+ * Append the remote name of a foreign table's table (schema-qualified when
+ * a schema_name is set).  Tables defined by a "query" option have none;
+ * writes to them are refused before anything is deparsed.
  */
 void
 semoss_append_remote_table(StringInfo buf, const SemossTableOptions *opts)
@@ -947,13 +962,7 @@ semoss_deparse_direct_modify(PlannerInfo *root, RelOptInfo *baserel,
 	ListCell   *lc2;
 
 	initStringInfo(&buf);
-	cxt.root = root;
-	cxt.rel = baserel;
-	cxt.relid = RelationGetRelid(rel);
-	cxt.opts = opts;
-	cxt.buf = &buf;
-	cxt.parts = NIL;
-	cxt.params = params;
+	init_deparse_context(&cxt, root, baserel, rel, opts, &buf, params);
 
 	begin_dml(&buf, form);
 	if (operation == CMD_UPDATE)

@@ -141,14 +141,10 @@ sql_only_reads(const char *sql)
 static char *
 wrapped_query(const RawSqlTarget *target)
 {
-	int			len = strlen(target->sql);
-
 	if (!target->server.dialect->exact_text)
 		return target->sql;
-	while (len > 0 && (target->sql[len - 1] == ';' ||
-					   isspace((unsigned char) target->sql[len - 1])))
-		len--;
-	return psprintf("WITH q AS (%.*s\n) SELECT (q.*)::text FROM q", len, target->sql);
+	return psprintf("WITH q AS (%.*s\n) SELECT (q.*)::text FROM q",
+					semoss_statement_length(target->sql), target->sql);
 }
 
 /*

@@ -196,6 +196,7 @@ extern List *semoss_deparse_select(PlannerInfo *root, RelOptInfo *baserel,
 								   List *pathkeys, int64 limit,
 								   List **retrieved_attrs, List **params);
 extern char *semoss_assemble_sql(List *parts, char **values);
+extern int	semoss_statement_length(const char *sql);
 extern Expr *semoss_pathkey_expr(PlannerInfo *root, RelOptInfo *rel,
 								 const SemossTableOptions *opts,
 								 PathKey *pathkey);
