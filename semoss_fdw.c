@@ -915,20 +915,12 @@ semossIterateDirectModify(ForeignScanState *node)
 
 	if (state->dml_form == SEMOSS_DML_COUNT)
 	{
-		const char *text = NULL;
-		size_t		len;
-		int64		count = 0;
+		int64		count;
 
 		if (state->pages_fetched > 0)
 			return ExecClearTuple(slot);
-		if (!fetch_next_page(node, state) ||
-			semoss_page_cell(state->page, 0, 0, &text, &len) == SEMOSS_CELL_NULL ||
-			!semoss_parse_row_count(text, &count))
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
-					 errmsg("SEMOSS did not return the number of rows the remote statement changed"),
-					 errdetail("The statement ran and was committed remotely."),
-					 errcontext("remote SQL: %s", state->sql)));
+		(void) fetch_next_page(node, state);
+		count = semoss_page_row_count(state->page, state->sql);
 		if (state->set_processed)
 			estate->es_processed += (uint64) count;
 		release_page(state);

@@ -200,21 +200,32 @@ semoss_convert_row(SemossRowConverter *conv, const SemossPage *page, int row,
 }
 
 /*
- * Parse the text of a row count the remote computed (a write's count of
- * rows); false if it is not a non-negative integer.
+ * The number of rows a write statement wrote, from the one-row, one-column
+ * page of its count query (see modify.c).  Anything else is an error: the
+ * statement ran and was committed, but PostgreSQL cannot be told how many
+ * rows it changed.
  */
-bool
-semoss_parse_row_count(const char *text, int64 *count)
+int64
+semoss_page_row_count(const SemossPage *page, const char *remote_sql)
 {
-	char	   *end;
-	long long	value;
+	const char *text = NULL;
+	size_t		len;
+	char	   *end = NULL;
+	long long	count = -1;
 
-	if (text == NULL)
-		return false;
-	errno = 0;
-	value = strtoll(text, &end, 10);
-	if (errno != 0 || end == text || *end != '\0' || value < 0)
-		return false;
-	*count = (int64) value;
-	return true;
+	if (semoss_page_nrows(page) == 1 && semoss_page_ncols(page) == 1 &&
+		semoss_page_cell(page, 0, 0, &text, &len) != SEMOSS_CELL_NULL)
+	{
+		errno = 0;
+		count = strtoll(text, &end, 10);
+		if (errno != 0 || end == text || *end != '\0')
+			count = -1;
+	}
+	if (count < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+				 errmsg("SEMOSS did not return the number of rows the remote statement wrote"),
+				 errdetail("The statement ran and was committed remotely."),
+				 errcontext("remote SQL: %s", remote_sql)));
+	return (int64) count;
 }

@@ -757,7 +757,7 @@ send_write(SemossModifyState *state, const char *sql)
 	SemossPage *page = NULL;
 	SemossStatus status;
 	SemossError err;
-	int64		written = -1;
+	int64		written;
 
 	release_returned_rows(state);
 	if (state->form == SEMOSS_DML_EXEC)
@@ -774,40 +774,24 @@ send_write(SemossModifyState *state, const char *sql)
 	semoss_note_write_attempt(status);
 	if (status != SEMOSS_OK)
 		semoss_report_error(&err, sql);
+	/* held by the state, so that an error below frees it too */
+	state->page = page;
 	/* every row was collected: the finished task goes with the next request */
 	semoss_task_remove_later(session, semoss_page_task_id(page));
 
 	if (state->form == SEMOSS_DML_COUNT)
 	{
-		const char *text = NULL;
-		size_t		len;
-
-		if (semoss_page_nrows(page) != 1 || semoss_page_ncols(page) != 1 ||
-			semoss_page_cell(page, 0, 0, &text, &len) == SEMOSS_CELL_NULL ||
-			!semoss_parse_row_count(text, &written))
-		{
-			semoss_page_free(page);
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
-					 errmsg("SEMOSS did not return the number of rows the remote statement wrote"),
-					 errdetail("The statement ran and was committed remotely."),
-					 errcontext("remote SQL: %s", sql)));
-		}
-		semoss_page_free(page);
+		written = semoss_page_row_count(page, sql);
+		release_returned_rows(state);
 		return written;
 	}
 
-	written = semoss_page_nrows(page);
 	if (semoss_page_ncols(page) != semoss_row_converter_width(state->returning))
-	{
-		semoss_page_free(page);
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_INVALID_COLUMN_NUMBER),
 				 errmsg("SEMOSS returned a wrong number of RETURNING columns"),
 				 errcontext("remote SQL: %s", sql)));
-	}
-	state->page = page;
-	return written;
+	return semoss_page_nrows(page);
 }
 
 /*

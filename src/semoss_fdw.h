@@ -246,7 +246,8 @@ extern int	semoss_row_converter_width(const SemossRowConverter *conv);
 extern void semoss_convert_row(SemossRowConverter *conv,
 							   const SemossPage *page, int row,
 							   int64 row_number, Datum *values, bool *nulls);
-extern bool semoss_parse_row_count(const char *text, int64 *count);
+extern int64 semoss_page_row_count(const SemossPage *page,
+								   const char *remote_sql);
 
 /* in srf.c */
 extern Tuplestorestate *semoss_begin_materialized_srf(FunctionCallInfo fcinfo,
