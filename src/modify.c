@@ -308,6 +308,16 @@ plan_insert(Relation rel, const SemossTableOptions *opts, List *target_attrs,
 							   opts->settings.batch_size);
 }
 
+/* A Var for key column `attnum` of `rel`, as range table entry `varno`. */
+static Var *
+key_column_var(Relation rel, AttrNumber attnum, Index varno)
+{
+	Form_pg_attribute attr = TupleDescAttr(RelationGetDescr(rel), attnum - 1);
+
+	return makeVar(varno, attnum, attr->atttypid, attr->atttypmod,
+				   attr->attcollation, 0);
+}
+
 /*
  * AddForeignUpdateTargets: have the scan fetch the key columns of each row
  * an UPDATE or DELETE changes, as junk columns, so that the row can be
@@ -323,16 +333,9 @@ semossAddForeignUpdateTargets(PlannerInfo *root, Index rtindex,
 	ListCell   *lc;
 
 	foreach(lc, key_columns(target_relation))
-	{
-		AttrNumber	attnum = lfirst_int(lc);
-		Form_pg_attribute attr = TupleDescAttr(RelationGetDescr(target_relation),
-											   attnum - 1);
-		Var		   *var = makeVar(rtindex, attnum, attr->atttypid,
-								  attr->atttypmod, attr->attcollation, 0);
-
-		add_row_identity_var(root, var, rtindex,
-							 key_junk_name(target_relation, attnum));
-	}
+		add_row_identity_var(root,
+							 key_column_var(target_relation, lfirst_int(lc), rtindex),
+							 rtindex, key_junk_name(target_relation, lfirst_int(lc)));
 }
 #else
 void
@@ -342,21 +345,14 @@ semossAddForeignUpdateTargets(Query *parsetree, RangeTblEntry *target_rte,
 	ListCell   *lc;
 
 	foreach(lc, key_columns(target_relation))
-	{
-		AttrNumber	attnum = lfirst_int(lc);
-		Form_pg_attribute attr = TupleDescAttr(RelationGetDescr(target_relation),
-											   attnum - 1);
-		Var		   *var = makeVar(parsetree->resultRelation, attnum,
-								  attr->atttypid, attr->atttypmod,
-								  attr->attcollation, 0);
-
 		parsetree->targetList =
 			lappend(parsetree->targetList,
-					makeTargetEntry((Expr *) var,
+					makeTargetEntry((Expr *) key_column_var(target_relation,
+															lfirst_int(lc),
+															parsetree->resultRelation),
 									list_length(parsetree->targetList) + 1,
-									key_junk_name(target_relation, attnum),
+									key_junk_name(target_relation, lfirst_int(lc)),
 									true));
-	}
 }
 #endif
 
@@ -901,7 +897,8 @@ flush_inserts(SemossModifyState *state)
 
 /*
  * Write the VALUES row of `slot` onto state->pending.  Returns true when
- * the pending statement is big enough to be sent.
+ * the pending statement is big enough to be sent.  The caller brackets a
+ * run of calls with semoss_portable_output_begin/end.
  */
 static bool
 add_insert_row(SemossModifyState *state, TupleTableSlot *slot)
@@ -909,12 +906,10 @@ add_insert_row(SemossModifyState *state, TupleTableSlot *slot)
 	int			nvalues = list_length(state->target_attrs);
 	MemoryContext oldcxt = MemoryContextSwitchTo(state->temp_cxt);
 	char	  **values = palloc(sizeof(char *) * Max(nvalues, 1));
-	int			nestlevel = semoss_portable_output_begin();
 	char	   *row;
 
 	slot_literals(state, slot, state->target_attrs, state->target_output,
 				  values, 0);
-	semoss_portable_output_end(nestlevel);
 	row = semoss_assemble_sql(state->parts, values);
 	MemoryContextSwitchTo(oldcxt);
 
@@ -1014,8 +1009,10 @@ semossExecForeignInsert(EState *estate, ResultRelInfo *rinfo,
 	}
 	else
 	{
+		int			nestlevel = semoss_portable_output_begin();
 		bool		full = add_insert_row(state, slot);
 
+		semoss_portable_output_end(nestlevel);
 		if (state->defer_inserts && !full)
 			return slot;
 		written = flush_inserts(state);
@@ -1036,13 +1033,16 @@ semossExecForeignBatchInsert(EState *estate, ResultRelInfo *rinfo,
 							 int *numSlots)
 {
 	SemossModifyState *state = (SemossModifyState *) rinfo->ri_FdwState;
+	int			nestlevel = semoss_portable_output_begin();
 	int			i;
 
+	/* the output settings are made once for the whole batch */
 	for (i = 0; i < *numSlots; i++)
 	{
 		if (add_insert_row(state, slots[i]))
 			(void) flush_inserts(state);
 	}
+	semoss_portable_output_end(nestlevel);
 	(void) flush_inserts(state);
 	return slots;
 }
@@ -1069,34 +1069,42 @@ semossGetForeignModifyBatchSize(ResultRelInfo *rinfo)
 	return opts.settings.batch_size;
 }
 
+/*
+ * Change the row that `plan_slot` stands for, found by its key: the
+ * statement's holes take the new values of target_attrs from `slot` (none
+ * for DELETE), then the key values.
+ */
+static TupleTableSlot *
+write_row_by_key(SemossModifyState *state, TupleTableSlot *slot,
+				 TupleTableSlot *plan_slot)
+{
+	int			ntargets = list_length(state->target_attrs);
+	MemoryContext oldcxt = MemoryContextSwitchTo(state->temp_cxt);
+	char	  **values = palloc(sizeof(char *) *
+								(ntargets + list_length(state->key_attrs)));
+	int			nestlevel = semoss_portable_output_begin();
+	int64		written;
+
+	slot_literals(state, slot, state->target_attrs, state->target_output,
+				  values, 0);
+	key_literals(state, plan_slot, values, ntargets);
+	semoss_portable_output_end(nestlevel);
+	written = send_write(state, semoss_assemble_sql(state->parts, values));
+	MemoryContextSwitchTo(oldcxt);
+	MemoryContextReset(state->temp_cxt);
+	return finish_row_write(state, slot, written < 0 ? 1 : written);
+}
+
 /* ExecForeignUpdate: update the row found by its key. */
 TupleTableSlot *
 semossExecForeignUpdate(EState *estate, ResultRelInfo *rinfo,
 						TupleTableSlot *slot, TupleTableSlot *planSlot)
 {
 	SemossModifyState *state = (SemossModifyState *) rinfo->ri_FdwState;
-	int			ntargets = list_length(state->target_attrs);
-	MemoryContext oldcxt;
-	char	  **values;
-	char	   *sql;
-	int64		written;
-	int			nestlevel;
 
 	if (state->target_attrs == NIL)
 		return slot;			/* only generated columns change: the remote's */
-
-	oldcxt = MemoryContextSwitchTo(state->temp_cxt);
-	values = palloc(sizeof(char *) * (ntargets + list_length(state->key_attrs)));
-	nestlevel = semoss_portable_output_begin();
-	slot_literals(state, slot, state->target_attrs, state->target_output,
-				  values, 0);
-	key_literals(state, planSlot, values, ntargets);
-	semoss_portable_output_end(nestlevel);
-	sql = semoss_assemble_sql(state->parts, values);
-	written = send_write(state, sql);
-	MemoryContextSwitchTo(oldcxt);
-	MemoryContextReset(state->temp_cxt);
-	return finish_row_write(state, slot, written < 0 ? 1 : written);
+	return write_row_by_key(state, slot, planSlot);
 }
 
 /* ExecForeignDelete: delete the row found by its key. */
@@ -1104,23 +1112,8 @@ TupleTableSlot *
 semossExecForeignDelete(EState *estate, ResultRelInfo *rinfo,
 						TupleTableSlot *slot, TupleTableSlot *planSlot)
 {
-	SemossModifyState *state = (SemossModifyState *) rinfo->ri_FdwState;
-	MemoryContext oldcxt;
-	char	  **values;
-	char	   *sql;
-	int64		written;
-	int			nestlevel;
-
-	oldcxt = MemoryContextSwitchTo(state->temp_cxt);
-	values = palloc(sizeof(char *) * list_length(state->key_attrs));
-	nestlevel = semoss_portable_output_begin();
-	key_literals(state, planSlot, values, 0);
-	semoss_portable_output_end(nestlevel);
-	sql = semoss_assemble_sql(state->parts, values);
-	written = send_write(state, sql);
-	MemoryContextSwitchTo(oldcxt);
-	MemoryContextReset(state->temp_cxt);
-	return finish_row_write(state, slot, written < 0 ? 1 : written);
+	return write_row_by_key((SemossModifyState *) rinfo->ri_FdwState, slot,
+							planSlot);
 }
 
 /* EndForeignModify: send the INSERT rows still held, free what is left. */
