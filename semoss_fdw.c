@@ -141,14 +141,14 @@ planner_user_id(PlannerInfo *root, RelOptInfo *baserel)
 }
 
 /*
- * Ask the engine how many rows the scan's remote SELECT returns (and how
- * wide their text forms are) with EXPLAIN through SEMOSS.  Returns false when the
+ * Ask the engine how many rows the scan's remote SELECT returns, with
+ * EXPLAIN through SEMOSS.  Returns false when the
  * statement has values known only at execution, or the answer has no
  * estimate in PostgreSQL's form.
  */
 static bool
 remote_estimate(PlannerInfo *root, RelOptInfo *baserel, SemossRelInfo *info,
-				double *rows, int *width)
+				double *rows)
 {
 	List	   *params = NIL;
 	List	   *retrieved_attrs;
@@ -175,7 +175,7 @@ remote_estimate(PlannerInfo *root, RelOptInfo *baserel, SemossRelInfo *info,
 
 	sql = psprintf("EXPLAIN %s", semoss_assemble_sql(parts, NULL));
 	conn = semoss_get_connection(GetUserMapping(planner_user_id(root, baserel),
-												GetForeignTable(planner_rt_fetch(baserel->relid, root)->relid)->serverid));
+												baserel->serverid));
 	if (semoss_query(semoss_connection_session(conn), info->opts.engine_id,
 					 pg_server_to_any(sql, strlen(sql), PG_UTF8), -1,
 					 &page, &err) != SEMOSS_OK)
@@ -183,12 +183,15 @@ remote_estimate(PlannerInfo *root, RelOptInfo *baserel, SemossRelInfo *info,
 	semoss_task_remove_later(semoss_connection_session(conn),
 							 semoss_page_task_id(page));
 
-	/* the top plan node's line: "... (cost=S..T rows=R width=W)" */
+	/*
+	 * The top plan node's line: "... (cost=S..T rows=R width=W)".  Its width
+	 * is of the text forms sent, so the local width estimate stays.
+	 */
 	if (semoss_page_nrows(page) > 0 && semoss_page_ncols(page) == 1 &&
 		semoss_page_cell(page, 0, 0, &text, &len) != SEMOSS_CELL_NULL &&
 		(cost = strstr(text, "(cost=")) != NULL &&
-		sscanf(cost, "(cost=%lf..%lf rows=%lf width=%d)",
-			   &startup, &total, rows, width) == 4)
+		sscanf(cost, "(cost=%lf..%lf rows=%lf width=%*d)",
+			   &startup, &total, rows) == 3)
 		found = true;
 	semoss_page_free(page);
 	return found;
@@ -232,9 +235,8 @@ semossGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 	if (info->opts.settings.use_remote_estimate)
 	{
 		double		rows;
-		int			width;
 
-		if (remote_estimate(root, baserel, info, &rows, &width))
+		if (remote_estimate(root, baserel, info, &rows))
 		{
 			/* what the engine returns, then what the local conditions keep */
 			info->remote_rows = clamp_row_est(rows);
@@ -242,7 +244,6 @@ semossGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 										  clauselist_selectivity(root, info->local_conds,
 																 baserel->relid,
 																 JOIN_INNER, NULL));
-			/* the width stays local: the remote one is of text forms */
 			if (baserel->tuples < 0 && info->remote_selectivity > 0)
 				baserel->tuples = clamp_row_est(rows / info->remote_selectivity);
 			return;
