@@ -246,6 +246,16 @@ EXCEPTION WHEN unique_violation THEN
 END $$;
 SELECT id FROM w_direct.bulk WHERE id > 5000 ORDER BY id;
 ALTER FOREIGN TABLE w.bulk OPTIONS (DROP batch_size);
+-- a write whose connection was lost after it was sent may have run: it
+-- is 08006, and it counts among the writes the WARNING reports
+SELECT emulator('POST', '/_emulator/faults',
+                '{"kind": "reset", "match": "cut_off_write", "count": 1}') ? 'added' AS armed;
+DO $$
+BEGIN
+    INSERT INTO w.bulk VALUES (6001, 'cut_off_write');
+EXCEPTION WHEN connection_failure THEN
+    RAISE NOTICE 'connection_failure';
+END $$;
 
 -- ---- SEMOSS's edit permission ----
 CREATE ROLE regress_semoss_write_viewer;
@@ -263,6 +273,9 @@ INSERT INTO w.odd VALUES (12, 'twelve');
 UPDATE w.odd SET "We;Ird--" = 'viewer' WHERE "it's" = 10;
 DELETE FROM w.odd WHERE "it's" = 11 AND random() >= 0;
 SELECT semoss_fdw_exec('semoss', 'DELETE FROM wtest.odd');
+-- raw SQL that is not a read needs edit permission too
+SELECT * FROM semoss_fdw_query('semoss', 'DELETE FROM wtest.odd RETURNING 1') AS t(n int);
+SELECT * FROM semoss_fdw_query('semoss', 'SELECT count(*) FROM wtest.odd') AS t(n bigint);
 RESET ROLE;
 SELECT * FROM w_direct.odd ORDER BY 1;
 DROP USER MAPPING FOR regress_semoss_write_viewer SERVER semoss;
@@ -281,6 +294,12 @@ SELECT * FROM semoss_fdw_query('semoss',
     'DELETE FROM wtest.odd WHERE "it''s" = 10 RETURNING "it''s"') AS t(k integer);
 SELECT * FROM semoss_fdw_query('semoss', 'SELECT 1, 2') AS t(a integer);
 SELECT * FROM semoss_fdw_query('semoss', 'SELECT 1') AS t(a date);
+-- without exact text (dialect 'generic') values are read from SEMOSS's JSON
+SELECT copy_semoss_server('semoss_generic_raw', $$dialect 'generic'$$);
+SELECT * FROM semoss_fdw_query('semoss_generic_raw',
+    'SELECT "it''s", "We;Ird--" FROM wtest.odd ORDER BY 1') AS t(k integer, v text);
+SELECT * FROM semoss_fdw_query('semoss_generic_raw', 'SELECT 1, 2') AS t(a integer);
+DROP SERVER semoss_generic_raw CASCADE;
 SELECT semoss_fdw_exec('semoss', 'SELECT * FROM wtest.nowhere');
 SELECT semoss_fdw_exec('nosuchserver', 'SELECT 1');
 SELECT semoss_fdw_exec('direct', 'SELECT 1');
