@@ -560,6 +560,26 @@ deparse_from_item(StringInfo buf, const SemossTableOptions *opts)
 }
 
 /*
+ * Append " WHERE c1 AND c2 ..." for `conds` (expressions or RestrictInfos
+ * accepted by shippable.c), or nothing when there are none.
+ */
+static void
+deparse_where_clause(List *conds, DeparseContext *cxt)
+{
+	ListCell   *lc;
+
+	foreach(lc, conds)
+	{
+		Expr	   *cond = (Expr *) lfirst(lc);
+
+		if (IsA(cond, RestrictInfo))
+			cond = ((RestrictInfo *) cond)->clause;
+		appendStringInfoString(cxt->buf, lc == list_head(conds) ? " WHERE " : " AND ");
+		deparse_expr(cond, cxt);
+	}
+}
+
+/*
  * Append " ORDER BY ..." for `pathkeys`, each of which the caller checked
  * with semoss_pathkey_expr().  Text in the C collation is sorted remotely
  * under COLLATE "C", whose byte order every PostgreSQL shares.
@@ -649,7 +669,6 @@ semoss_deparse_select(PlannerInfo *root, RelOptInfo *baserel, Relation rel,
 	StringInfoData buf;
 	DeparseContext cxt;
 	bool		whole_row;
-	ListCell   *lc;
 	int			i;
 
 	initStringInfo(&buf);
@@ -682,15 +701,7 @@ semoss_deparse_select(PlannerInfo *root, RelOptInfo *baserel, Relation rel,
 	appendStringInfoString(&buf, " FROM ");
 	deparse_from_item(&buf, opts);
 
-	foreach(lc, remote_conds)
-	{
-		Expr	   *cond = (Expr *) lfirst(lc);
-
-		if (IsA(cond, RestrictInfo))
-			cond = ((RestrictInfo *) cond)->clause;
-		appendStringInfoString(&buf, lc == list_head(remote_conds) ? " WHERE " : " AND ");
-		deparse_expr(cond, &cxt);
-	}
+	deparse_where_clause(remote_conds, &cxt);
 
 	if (pathkeys != NIL)
 		deparse_order_by(pathkeys, &cxt);
@@ -986,15 +997,7 @@ semoss_deparse_direct_modify(PlannerInfo *root, RelOptInfo *baserel,
 		semoss_append_remote_table(&buf, opts);
 		appendStringInfoString(&buf, " " REMOTE_ALIAS);
 	}
-	foreach(lc, remote_conds)
-	{
-		Expr	   *cond = (Expr *) lfirst(lc);
-
-		if (IsA(cond, RestrictInfo))
-			cond = ((RestrictInfo *) cond)->clause;
-		appendStringInfoString(&buf, lc == list_head(remote_conds) ? " WHERE " : " AND ");
-		deparse_expr(cond, &cxt);
-	}
+	deparse_where_clause(remote_conds, &cxt);
 	end_dml(&buf, rel, opts, form, returning_attrs);
 	cxt.parts = lappend(cxt.parts, makeString(buf.data));
 	return cxt.parts;
