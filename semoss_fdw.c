@@ -6,7 +6,10 @@
  *
  * A scan sends one SELECT to the engine through SEMOSS and reads its result
  * page by page (Collect, then Task | Collect), holding one page in memory at
- * a time.  Options are in option.c, SQL generation in deparse.c, sessions
+ * a time.  The SELECT reads one foreign table, or a join of foreign tables
+ * of one engine, possibly grouped and aggregated: the planner is offered
+ * those as paths whenever the engine computes exactly what PostgreSQL
+ * would (GetForeignJoinPaths, GetForeignUpperPaths).  Options are in option.c, SQL generation in deparse.c, sessions
  * and error mapping in connection.c, value conversion in convert.c, and the
  * HTTP protocol in the plain-C client (semoss_client.c).
  *
@@ -33,7 +36,9 @@
 #include "optimizer/paths.h"
 #include "optimizer/planmain.h"
 #include "optimizer/restrictinfo.h"
+#include "optimizer/tlist.h"
 #include "parser/parsetree.h"
+#include "utils/selfuncs.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
@@ -127,33 +132,36 @@ collect_attrs(List *exprs, Index relid, Bitmapset **attrs)
 	}
 }
 
-/* The role whose user mapping the planner uses for `baserel`. */
+/*
+ * The role whose user mapping the planner uses for `rel`, a foreign table,
+ * a join of them or a grouping of one of those (whose tables share one
+ * user: the planner checked).
+ */
 static Oid
-planner_user_id(PlannerInfo *root, RelOptInfo *baserel)
+planner_user_id(PlannerInfo *root, RelOptInfo *rel)
 {
 #if PG_VERSION_NUM >= 160000
-	return OidIsValid(baserel->userid) ? baserel->userid : GetUserId();
+	return OidIsValid(rel->userid) ? rel->userid : GetUserId();
 #else
-	RangeTblEntry *rte = planner_rt_fetch(baserel->relid, root);
+	Relids		relids = IS_UPPER_REL(rel) ? root->all_baserels : rel->relids;
+	Index		rtindex = rel->relid > 0 ? rel->relid :
+		(Index) bms_next_member(relids, -1);
+	RangeTblEntry *rte = planner_rt_fetch(rtindex, root);
 
 	return OidIsValid(rte->checkAsUser) ? rte->checkAsUser : GetUserId();
 #endif
 }
 
 /*
- * Ask the engine how many rows the scan's remote SELECT returns, with
- * EXPLAIN through SEMOSS.  Returns false when the
- * statement has values known only at execution, or the answer has no
- * estimate in PostgreSQL's form.
+ * Ask the engine how many rows the remote SELECT `parts` (planned for
+ * `rel`, a foreign table or a join of them) returns, with EXPLAIN through
+ * SEMOSS.  Returns false when the statement has values known only at
+ * execution (`params`), or the answer has no estimate in PostgreSQL's form.
  */
 static bool
-remote_estimate(PlannerInfo *root, RelOptInfo *baserel, SemossRelInfo *info,
-				double *rows)
+remote_estimate(PlannerInfo *root, RelOptInfo *rel, SemossRelInfo *info,
+				List *parts, List *params, double *rows)
 {
-	List	   *params = NIL;
-	List	   *retrieved_attrs;
-	List	   *parts;
-	Relation	rel;
 	char	   *sql;
 	SemossConnection *conn;
 	SemossPage *page = NULL;
@@ -165,17 +173,12 @@ remote_estimate(PlannerInfo *root, RelOptInfo *baserel, SemossRelInfo *info,
 	double		total;
 	bool		found = false;
 
-	rel = table_open(planner_rt_fetch(baserel->relid, root)->relid, NoLock);
-	parts = semoss_deparse_select(root, baserel, rel, &info->opts, info->attrs_used,
-								  info->remote_conds, NIL, -1,
-								  &retrieved_attrs, &params);
-	table_close(rel, NoLock);
 	if (params != NIL)
 		return false;
 
 	sql = psprintf("EXPLAIN %s", semoss_assemble_sql(parts, NULL));
-	conn = semoss_get_connection(GetUserMapping(planner_user_id(root, baserel),
-												baserel->serverid));
+	conn = semoss_get_connection(GetUserMapping(planner_user_id(root, rel),
+												rel->serverid));
 	if (semoss_query(semoss_connection_session(conn), info->opts.engine_id,
 					 pg_server_to_any(sql, strlen(sql), PG_UTF8), -1,
 					 &page, &err) != SEMOSS_OK)
@@ -197,6 +200,24 @@ remote_estimate(PlannerInfo *root, RelOptInfo *baserel, SemossRelInfo *info,
 	return found;
 }
 
+/* remote_estimate of the scan of foreign table `baserel`. */
+static bool
+remote_scan_estimate(PlannerInfo *root, RelOptInfo *baserel,
+					 SemossRelInfo *info, double *rows)
+{
+	List	   *params = NIL;
+	List	   *retrieved_attrs;
+	List	   *parts;
+	Relation	rel;
+
+	rel = table_open(planner_rt_fetch(baserel->relid, root)->relid, NoLock);
+	parts = semoss_deparse_select(root, baserel, rel, &info->opts, info->attrs_used,
+								  info->remote_conds, NIL, -1,
+								  &retrieved_attrs, &params);
+	table_close(rel, NoLock);
+	return remote_estimate(root, baserel, info, parts, params, rows);
+}
+
 /*
  * GetForeignRelSize: resolve the table's options, split its restrictions
  * into those the engine can evaluate and those evaluated here, and
@@ -211,6 +232,7 @@ semossGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 	double		tuples;
 
 	baserel->fdw_private = info;
+	info->kind = SEMOSS_REL_BASE;
 	semoss_get_table_options(foreigntableid, &info->opts);
 
 	foreach(lc, baserel->baserestrictinfo)
@@ -236,7 +258,7 @@ semossGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 	{
 		double		rows;
 
-		if (remote_estimate(root, baserel, info, &rows))
+		if (remote_scan_estimate(root, baserel, info, &rows))
 		{
 			/* what the engine returns, then what the local conditions keep */
 			info->remote_rows = clamp_row_est(rows);
@@ -259,13 +281,13 @@ semossGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel,
 }
 
 /*
- * Estimate the cost of a scan that fetches `fetched_rows` rows: one round
- * trip per page, shipping and converting each row, and evaluating the
- * local conditions on it.
+ * Estimate the cost of a scan that fetches `fetched_rows` rows of
+ * `ncolumns` columns: one round trip per page, shipping and converting
+ * each row, and evaluating the local conditions on it.
  */
 static void
-estimate_scan_cost(PlannerInfo *root, RelOptInfo *baserel, SemossRelInfo *info,
-				   double fetched_rows, Cost *startup_cost, Cost *total_cost)
+estimate_fetch_cost(PlannerInfo *root, SemossRelInfo *info, double fetched_rows,
+					int ncolumns, Cost *startup_cost, Cost *total_cost)
 {
 	const SemossServerOptions *server = &info->opts.server;
 	QualCost	local_cost;
@@ -273,20 +295,49 @@ estimate_scan_cost(PlannerInfo *root, RelOptInfo *baserel, SemossRelInfo *info,
 
 	cost_qual_eval(&local_cost, info->local_conds, root);
 	pages = (int) ceil(Max(fetched_rows, 1.0) /
-					   semoss_fetch_size(info->opts.settings.fetch_size, bms_num_members(info->attrs_used)));
+					   semoss_fetch_size(info->opts.settings.fetch_size, ncolumns));
 	*startup_cost = server->fdw_startup_cost + local_cost.startup;
 	*total_cost = *startup_cost + (pages - 1) * server->fdw_startup_cost +
 		fetched_rows * (server->fdw_tuple_cost + cpu_tuple_cost +
 						local_cost.per_tuple);
 }
 
-/* Make a ForeignPath; the constructor's signature changed over releases. */
+/* estimate_fetch_cost for a scan of one foreign table. */
+static void
+estimate_scan_cost(PlannerInfo *root, RelOptInfo *baserel, SemossRelInfo *info,
+				   double fetched_rows, Cost *startup_cost, Cost *total_cost)
+{
+	estimate_fetch_cost(root, info, fetched_rows,
+						bms_num_members(info->attrs_used),
+						startup_cost, total_cost);
+}
+
+/*
+ * Make a ForeignPath for a foreign table or a join of them; the
+ * constructors' signatures changed over releases.
+ */
 static ForeignPath *
-make_foreign_path(PlannerInfo *root, RelOptInfo *baserel, double rows,
+make_foreign_path(PlannerInfo *root, RelOptInfo *rel, double rows,
 				  Cost startup_cost, Cost total_cost, List *pathkeys,
 				  Relids required_outer, List *fdw_private)
 {
-	return create_foreignscan_path(root, baserel,
+	if (IS_JOIN_REL(rel))
+		return create_foreign_join_path(root, rel,
+										NULL,	/* default pathtarget */
+										rows,
+#if PG_VERSION_NUM >= 180000
+										0,	/* disabled_nodes */
+#endif
+										startup_cost,
+										total_cost,
+										pathkeys,
+										required_outer,
+										NULL,	/* no extra plan */
+#if PG_VERSION_NUM >= 170000
+										NIL,	/* no fdw_restrictinfo */
+#endif
+										fdw_private);
+	return create_foreignscan_path(root, rel,
 								   NULL,	/* default pathtarget */
 								   rows,
 #if PG_VERSION_NUM >= 180000
@@ -427,7 +478,8 @@ parameterizations(PlannerInfo *root, RelOptInfo *baserel, SemossRelInfo *info)
  * The number of rows the engine may stop after, or -1.
  *
  * A LIMIT may be sent only when everything below it runs remotely: the
- * query reads this one relation, every condition ships, and nothing
+ * query reads only the tables of `rel` (one foreign table, or a join of
+ * foreign tables done remotely), every condition ships, and nothing
  * (grouping, DISTINCT, window functions, set-returning functions, row
  * locks) sits between the scan and the LIMIT.  The remote LIMIT is
  * count + offset; the local Limit node still applies both, so the remote
@@ -435,7 +487,7 @@ parameterizations(PlannerInfo *root, RelOptInfo *baserel, SemossRelInfo *info)
  * unsorted (no ORDER BY) or sorted exactly as the query asks.
  */
 static int64
-remote_row_limit(PlannerInfo *root, RelOptInfo *baserel, SemossRelInfo *info)
+remote_row_limit(PlannerInfo *root, RelOptInfo *rel, SemossRelInfo *info)
 {
 	Query	   *parse = root->parse;
 	int64		count;
@@ -449,9 +501,14 @@ remote_row_limit(PlannerInfo *root, RelOptInfo *baserel, SemossRelInfo *info)
 		parse->distinctClause != NIL || parse->hasTargetSRFs ||
 		parse->setOperations != NULL || parse->rowMarks != NIL)
 		return -1;
-	if (bms_membership(root->all_baserels) != BMS_SINGLETON ||
-		!bms_equal(root->all_baserels, baserel->relids) ||
-		info->local_conds != NIL || baserel->lateral_relids != NULL)
+#if PG_VERSION_NUM >= 160000
+	if (!bms_equal(root->all_query_rels, rel->relids))
+		return -1;
+#else
+	if (!bms_equal(root->all_baserels, rel->relids))
+		return -1;
+#endif
+	if (info->local_conds != NIL || rel->lateral_relids != NULL)
 		return -1;
 
 	if (!IsA(parse->limitCount, Const) ||
@@ -480,11 +537,69 @@ limit_private(int64 limit)
 }
 
 /*
- * GetForeignPaths: a scan of the whole (filtered, projected) table; the
- * same sorted remotely when the query wants an order the engine can
- * produce; the same stopping after the LIMIT when nothing else is left to
- * do locally; and parameterized scans for nested loops driven by local
- * rows.
+ * Add the paths of `rel` (a foreign table or a join of them) that read all
+ * of its rows: in any order; sorted remotely when the query wants an order
+ * the engine can produce; and stopping after the LIMIT when nothing else
+ * is left to do locally.  `fetched_rows` rows of `ncolumns` columns come
+ * over the wire; `remote_work` is what the engine spends before the first
+ * one (a join's own work).
+ */
+static void
+add_whole_rel_paths(PlannerInfo *root, RelOptInfo *rel, SemossRelInfo *info,
+					double fetched_rows, int ncolumns, Cost remote_work)
+{
+	Cost		startup_cost;
+	Cost		total_cost;
+	int64		limit = remote_row_limit(root, rel, info);
+	bool		sortable = pathkeys_are_shippable(root, rel, info,
+												  root->query_pathkeys);
+
+	/*
+	 * A path that stops after the LIMIT is never worse than one that does
+	 * not; added first, it also wins ties of estimate.
+	 */
+	if (limit >= 0 && limit_private(limit) != NIL &&
+		(root->query_pathkeys == NIL || sortable))
+	{
+		double		limited_rows = Min(rel->rows, (double) limit);
+
+		estimate_fetch_cost(root, info, Min(fetched_rows, (double) limit),
+							ncolumns, &startup_cost, &total_cost);
+		startup_cost += remote_work;
+		total_cost += remote_work;
+		if (root->query_pathkeys != NIL)
+		{
+			/* the engine sorts every matching row before it stops */
+			startup_cost += remote_sort_cost(fetched_rows);
+			total_cost += remote_sort_cost(fetched_rows);
+		}
+		add_path(rel, (Path *) make_foreign_path(root, rel,
+												 clamp_row_est(limited_rows),
+												 startup_cost, total_cost,
+												 root->query_pathkeys,
+												 rel->lateral_relids,
+												 limit_private(limit)));
+	}
+
+	estimate_fetch_cost(root, info, fetched_rows, ncolumns,
+						&startup_cost, &total_cost);
+	startup_cost += remote_work;
+	total_cost += remote_work;
+	add_path(rel, (Path *) make_foreign_path(root, rel, rel->rows,
+											 startup_cost, total_cost, NIL,
+											 rel->lateral_relids, NIL));
+	if (sortable)
+		add_path(rel, (Path *) make_foreign_path(root, rel, rel->rows,
+												 startup_cost + remote_sort_cost(fetched_rows),
+												 total_cost + remote_sort_cost(fetched_rows),
+												 root->query_pathkeys,
+												 rel->lateral_relids, NIL));
+}
+
+/*
+ * GetForeignPaths: the paths reading the whole (filtered, projected) table
+ * (see add_whole_rel_paths), and parameterized scans for nested loops
+ * driven by local rows.
  */
 static void
 semossGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
@@ -495,46 +610,10 @@ semossGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 		clamp_row_est(baserel->tuples * info->remote_selectivity);
 	Cost		startup_cost;
 	Cost		total_cost;
-	int64		limit = remote_row_limit(root, baserel, info);
-	bool		sortable = pathkeys_are_shippable(root, baserel, info,
-												  root->query_pathkeys);
 	ListCell   *lc;
 
-	/*
-	 * A path that stops after the LIMIT is never worse than one that does
-	 * not; added first, it also wins ties of estimate.
-	 */
-	if (limit >= 0 && limit_private(limit) != NIL &&
-		(root->query_pathkeys == NIL || sortable))
-	{
-		double		limited_rows = Min(baserel->rows, (double) limit);
-
-		estimate_scan_cost(root, baserel, info, Min(fetched_rows, (double) limit),
-						   &startup_cost, &total_cost);
-		if (root->query_pathkeys != NIL)
-		{
-			/* the engine sorts every matching row before it stops */
-			startup_cost += remote_sort_cost(fetched_rows);
-			total_cost += remote_sort_cost(fetched_rows);
-		}
-		add_path(baserel, (Path *) make_foreign_path(root, baserel,
-													 clamp_row_est(limited_rows),
-													 startup_cost, total_cost,
-													 root->query_pathkeys,
-													 baserel->lateral_relids,
-													 limit_private(limit)));
-	}
-
-	estimate_scan_cost(root, baserel, info, fetched_rows, &startup_cost, &total_cost);
-	add_path(baserel, (Path *) make_foreign_path(root, baserel, baserel->rows,
-												 startup_cost, total_cost, NIL,
-												 baserel->lateral_relids, NIL));
-	if (sortable)
-		add_path(baserel, (Path *) make_foreign_path(root, baserel, baserel->rows,
-													 startup_cost + remote_sort_cost(fetched_rows),
-													 total_cost + remote_sort_cost(fetched_rows),
-													 root->query_pathkeys,
-													 baserel->lateral_relids, NIL));
+	add_whole_rel_paths(root, baserel, info, fetched_rows,
+						bms_num_members(info->attrs_used), 0);
 
 	foreach(lc, parameterizations(root, baserel, info))
 	{
@@ -546,6 +625,389 @@ semossGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel,
 													 startup_cost, total_cost, NIL,
 													 ppi->ppi_req_outer, NIL));
 	}
+}
+
+/*
+ * True if `rel` (with planner state `info`) may be part of a join or a
+ * grouping the engine does: it is a foreign table or a remote join, and
+ * the remote SQL returns exactly its rows (no condition left to check
+ * here, no dependence on other relations' values).
+ */
+static bool
+rel_is_pushable(RelOptInfo *rel, SemossRelInfo *info)
+{
+	if (info == NULL || info->local_conds != NIL || rel->lateral_relids != NULL)
+		return false;
+	if (info->kind == SEMOSS_REL_JOIN)
+		return info->outerrel != NULL;	/* set only once accepted */
+	return info->kind == SEMOSS_REL_BASE;
+}
+
+/*
+ * True if rows of `rel` are filtered by conditions written outside of it
+ * (in a WHERE clause, or the ON clause of a join above): its own remote
+ * conditions, or those rising from the tables below (see deparse.c).
+ */
+static bool
+rel_has_rising_conds(RelOptInfo *rel)
+{
+	SemossRelInfo *info = (SemossRelInfo *) rel->fdw_private;
+
+	if (info->remote_conds != NIL)
+		return true;
+	if (info->kind != SEMOSS_REL_JOIN)
+		return false;
+	switch (info->jointype)
+	{
+		case JOIN_INNER:
+			return rel_has_rising_conds(info->outerrel) ||
+				rel_has_rising_conds(info->innerrel);
+		case JOIN_LEFT:
+			return rel_has_rising_conds(info->outerrel);
+		case JOIN_RIGHT:
+			return rel_has_rising_conds(info->innerrel);
+		default:
+			return false;
+	}
+}
+
+/*
+ * Decide whether the engine can do the join of `outerrel` and `innerrel`
+ * and fill `info` for it.  Refused: queries that may need to re-check a
+ * joined row locally (UPDATE, DELETE, row locks), join types other than
+ * inner, left, right and full, tables on different engines, conditions
+ * that do not ship, and columns a join cannot return as such (system
+ * columns, whole rows, placeholders of outer joins).  A full join whose
+ * sides are filtered would need its sides as subqueries; it stays local.
+ */
+static bool
+join_is_pushable(PlannerInfo *root, RelOptInfo *joinrel, RelOptInfo *outerrel,
+				 RelOptInfo *innerrel, JoinType jointype,
+				 JoinPathExtraData *extra, SemossRelInfo *info)
+{
+	SemossRelInfo *outer_info = (SemossRelInfo *) outerrel->fdw_private;
+	SemossRelInfo *inner_info = (SemossRelInfo *) innerrel->fdw_private;
+	List	   *joinclauses = NIL;
+	List	   *after_conds = NIL;
+	ListCell   *lc;
+
+	if (root->parse->commandType != CMD_SELECT || root->rowMarks != NIL)
+		return false;
+	if (jointype != JOIN_INNER && jointype != JOIN_LEFT &&
+		jointype != JOIN_RIGHT && jointype != JOIN_FULL)
+		return false;
+	if (!rel_is_pushable(outerrel, outer_info) ||
+		!rel_is_pushable(innerrel, inner_info) ||
+		joinrel->lateral_relids != NULL)
+		return false;
+	if (strcmp(outer_info->opts.engine_id, inner_info->opts.engine_id) != 0 ||
+		!outer_info->opts.server.dialect->exact_text)
+		return false;
+	if (jointype == JOIN_FULL &&
+		(rel_has_rising_conds(outerrel) || rel_has_rising_conds(innerrel)))
+		return false;
+
+	foreach(lc, joinrel->reltarget->exprs)
+	{
+		Var		   *var = (Var *) lfirst(lc);
+
+		if (!IsA(var, Var) || var->varattno <= 0)
+			return false;
+	}
+
+	foreach(lc, extra->restrictlist)
+	{
+		RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
+
+		if (!semoss_is_foreign_expr(root, joinrel, &outer_info->opts,
+									rinfo->clause))
+			return false;
+		/* an outer join's own clauses decide matching; the rest filter */
+		if (IS_OUTER_JOIN(jointype) &&
+			!RINFO_IS_PUSHED_DOWN(rinfo, joinrel->relids))
+			joinclauses = lappend(joinclauses, rinfo);
+		else if (jointype == JOIN_INNER)
+			joinclauses = lappend(joinclauses, rinfo);
+		else
+			after_conds = lappend(after_conds, rinfo);
+	}
+
+	info->opts = outer_info->opts;
+	info->outerrel = outerrel;
+	info->innerrel = innerrel;
+	info->jointype = jointype;
+	info->joinclauses = joinclauses;
+	info->remote_conds = after_conds;
+	info->remote_rows = -1;
+	return true;
+}
+
+/* The columns a remote join returns: those its target list uses. */
+static List *
+join_scan_tlist(RelOptInfo *joinrel)
+{
+	return add_to_flat_tlist(NIL, pull_var_clause((Node *) joinrel->reltarget->exprs,
+												  PVC_RECURSE_PLACEHOLDERS));
+}
+
+/*
+ * With use_remote_estimate, replace the planner's row estimate for `rel`
+ * (a join or grouping done remotely, returning `tlist`) by the engine's:
+ * without column statistics the planner's join estimates are guesses, and
+ * whether a join is worth doing remotely depends on how many rows it makes.
+ */
+static void
+apply_remote_estimate(PlannerInfo *root, RelOptInfo *rel, SemossRelInfo *info,
+					  List *tlist)
+{
+	List	   *params = NIL;
+	List	   *parts;
+	double		rows;
+
+	if (!info->opts.settings.use_remote_estimate)
+		return;
+	parts = semoss_deparse_pushed_select(root, rel, tlist, NIL, -1, &params);
+	if (remote_estimate(root, rel, info, parts, params, &rows))
+	{
+		info->remote_rows = clamp_row_est(rows);
+		rel->rows = info->remote_rows;
+	}
+}
+
+/*
+ * GetForeignJoinPaths: offer the join of two foreign relations of the same
+ * engine as one remote query, so that only joined rows travel.  Called for
+ * each way of building the join; the first decides.
+ */
+static void
+semossGetForeignJoinPaths(PlannerInfo *root, RelOptInfo *joinrel,
+						  RelOptInfo *outerrel, RelOptInfo *innerrel,
+						  JoinType jointype, JoinPathExtraData *extra)
+{
+	SemossRelInfo *info;
+	Cost		remote_work;
+
+	if (joinrel->fdw_private != NULL)
+		return;
+	info = palloc0(sizeof(SemossRelInfo));
+	info->kind = SEMOSS_REL_JOIN;
+	joinrel->fdw_private = info;
+	if (!join_is_pushable(root, joinrel, outerrel, innerrel, jointype, extra,
+						  info))
+		return;
+
+	apply_remote_estimate(root, joinrel, info, join_scan_tlist(joinrel));
+
+	/* the engine reads both inputs once and hashes one of them */
+	remote_work = (outerrel->rows + innerrel->rows) * cpu_operator_cost * 2;
+	add_whole_rel_paths(root, joinrel, info, joinrel->rows,
+						list_length(joinrel->reltarget->exprs), remote_work);
+}
+
+/*
+ * Decide whether the engine can do the grouping (GROUP BY, aggregates,
+ * HAVING) of `input_rel` into `grouped_rel`, and fill `info` for it: the
+ * list of expressions it returns, in postgres_fdw's manner.  Every
+ * grouping expression, every aggregate and every HAVING clause must ship;
+ * grouping sets and partial aggregation stay local.  An expression that
+ * does not ship as a whole is computed here from the grouping columns and
+ * aggregates the engine returns.
+ */
+static bool
+grouping_is_pushable(PlannerInfo *root, RelOptInfo *input_rel,
+					 RelOptInfo *grouped_rel, GroupPathExtraData *extra,
+					 SemossRelInfo *info)
+{
+	Query	   *parse = root->parse;
+	SemossRelInfo *input_info = (SemossRelInfo *) input_rel->fdw_private;
+	PathTarget *target = grouped_rel->reltarget;
+	const SemossTableOptions *opts = &input_info->opts;
+	List	   *tlist = NIL;
+	ListCell   *lc;
+	int			i = 0;
+
+	if (!rel_is_pushable(input_rel, input_info) ||
+		!opts->server.dialect->exact_text)
+		return false;
+	if (parse->groupingSets != NIL ||
+		extra->patype == PARTITIONWISE_AGGREGATE_PARTIAL)
+		return false;
+
+	foreach(lc, target->exprs)
+	{
+		Expr	   *expr = (Expr *) lfirst(lc);
+		Index		sgref = get_pathtarget_sortgroupref(target, i++);
+
+		if (sgref != 0 && get_sortgroupref_clause_noerr(sgref, parse->groupClause))
+		{
+			TargetEntry *tle;
+
+			/*
+			 * A grouping expression.  A constant would be written as a bare
+			 * number, which GROUP BY reads as an output position.
+			 */
+			if (IsA(expr, Const) ||
+				!semoss_is_foreign_expr(root, input_rel, opts, expr))
+				return false;
+			tle = makeTargetEntry(expr, list_length(tlist) + 1, NULL, false);
+			tle->ressortgroupref = sgref;
+			tlist = lappend(tlist, tle);
+		}
+		else if (semoss_is_foreign_grouping_expr(root, input_rel, opts, expr))
+			tlist = add_to_flat_tlist(tlist, list_make1(expr));
+		else
+		{
+			List	   *parts = pull_var_clause((Node *) expr,
+												PVC_INCLUDE_AGGREGATES |
+												PVC_INCLUDE_PLACEHOLDERS);
+			ListCell   *lc2;
+
+			foreach(lc2, parts)
+			{
+				if (!semoss_is_foreign_grouping_expr(root, input_rel, opts,
+													 (Expr *) lfirst(lc2)))
+					return false;
+			}
+			tlist = add_to_flat_tlist(tlist, parts);
+		}
+	}
+
+	foreach(lc, (List *) extra->havingQual)
+	{
+		Expr	   *cond = (Expr *) lfirst(lc);
+
+		if (!semoss_is_foreign_grouping_expr(root, input_rel, opts, cond))
+			return false;
+		info->having_conds = lappend(info->having_conds, cond);
+	}
+
+	info->opts = *opts;
+	info->input_rel = input_rel;
+	info->grouped_tlist = tlist;
+	info->remote_rows = -1;
+	return true;
+}
+
+/*
+ * Offer the grouping of `input_rel` done by the engine, so that only the
+ * groups travel: costed as the engine reading every input row once, and
+ * one fetched row per group.
+ */
+static void
+add_grouping_path(PlannerInfo *root, RelOptInfo *input_rel,
+				  RelOptInfo *grouped_rel, GroupPathExtraData *extra)
+{
+	SemossRelInfo *info = palloc0(sizeof(SemossRelInfo));
+	double		input_rows = input_rel->rows;
+	double		groups = 1;
+	Cost		startup_cost;
+	Cost		total_cost;
+
+	info->kind = SEMOSS_REL_GROUPED;
+	grouped_rel->fdw_private = info;
+	if (!grouping_is_pushable(root, input_rel, grouped_rel, extra, info))
+		return;
+
+	if (root->parse->groupClause != NIL)
+		groups = estimate_num_groups(root,
+									 get_sortgrouplist_exprs(root->parse->groupClause,
+															 info->grouped_tlist),
+									 input_rows, NULL
+#if PG_VERSION_NUM >= 140000
+									 ,NULL
+#endif
+			);
+	if (info->having_conds != NIL)
+		groups = clamp_row_est(groups *
+							   clauselist_selectivity(root, info->having_conds,
+													  0, JOIN_INNER, NULL));
+	apply_remote_estimate(root, grouped_rel, info, info->grouped_tlist);
+	if (info->remote_rows >= 0)
+		groups = info->remote_rows;
+
+	estimate_fetch_cost(root, info, groups, list_length(info->grouped_tlist),
+						&startup_cost, &total_cost);
+	startup_cost += input_rows * cpu_operator_cost * 2;
+	total_cost += input_rows * cpu_operator_cost * 2;
+	add_path(grouped_rel,
+			 (Path *) create_foreign_upper_path(root, grouped_rel,
+												grouped_rel->reltarget,
+												groups,
+#if PG_VERSION_NUM >= 180000
+												0,	/* disabled_nodes */
+#endif
+												startup_cost,
+												total_cost,
+												NIL,	/* no pathkeys */
+												NULL,	/* no extra plan */
+#if PG_VERSION_NUM >= 170000
+												NIL,	/* no fdw_restrictinfo */
+#endif
+												NIL));
+}
+
+/*
+ * GetForeignUpperPaths: push GROUP BY, aggregates and HAVING down to the
+ * engine when the rows being grouped come from it.
+ */
+static void
+semossGetForeignUpperPaths(PlannerInfo *root, UpperRelationKind stage,
+						   RelOptInfo *input_rel, RelOptInfo *output_rel,
+						   void *extra)
+{
+	if (stage != UPPERREL_GROUP_AGG || output_rel->fdw_private != NULL ||
+		input_rel->fdw_private == NULL)
+		return;
+	add_grouping_path(root, input_rel, output_rel, (GroupPathExtraData *) extra);
+}
+
+/* The fdw_private list of a scan plan (see SemossScanPrivateIndex). */
+static List *
+scan_plan_private(List *sql_parts, List *retrieved_attrs,
+				  const SemossTableOptions *opts)
+{
+	return list_make4(sql_parts,
+					  retrieved_attrs,
+					  makeInteger(semoss_fetch_size(opts->settings.fetch_size,
+													list_length(retrieved_attrs))),
+					  makeString(opts->engine_id));
+}
+
+/*
+ * The plan of a join or grouping the engine does: a scan with no base
+ * relation whose tuples are the entries of fdw_scan_tlist (the join's
+ * columns, or the grouping's expressions and aggregates), all computed
+ * remotely: nothing is left to check here.
+ */
+static ForeignScan *
+make_pushed_scan_plan(PlannerInfo *root, RelOptInfo *foreignrel,
+					  ForeignPath *best_path, List *tlist, Plan *outer_plan)
+{
+	SemossRelInfo *info = (SemossRelInfo *) foreignrel->fdw_private;
+	List	   *scan_tlist;
+	List	   *retrieved_attrs = NIL;
+	List	   *params = NIL;
+	List	   *sql_parts;
+	int			i;
+
+	if (info->kind == SEMOSS_REL_GROUPED)
+		scan_tlist = info->grouped_tlist;
+	else
+		scan_tlist = join_scan_tlist(foreignrel);
+	sql_parts = semoss_deparse_pushed_select(root, foreignrel, scan_tlist,
+											 best_path->path.pathkeys,
+											 best_path->fdw_private != NIL
+											 ? intVal(linitial(best_path->fdw_private)) : -1,
+											 &params);
+	for (i = 1; i <= list_length(scan_tlist); i++)
+		retrieved_attrs = lappend_int(retrieved_attrs, i);
+
+	return make_foreignscan(tlist, NIL, 0,
+							params, /* values for the holes */
+							scan_plan_private(sql_parts, retrieved_attrs, &info->opts),
+							scan_tlist,
+							NIL,	/* nothing to recheck */
+							outer_plan);
 }
 
 /*
@@ -567,6 +1029,9 @@ semossGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 	Bitmapset  *attrs_used = NULL;
 	Relation	rel;
 	ListCell   *lc;
+
+	if (info->kind != SEMOSS_REL_BASE)
+		return make_pushed_scan_plan(root, baserel, best_path, tlist, outer_plan);
 
 	foreach(lc, scan_clauses)
 	{
@@ -598,11 +1063,7 @@ semossGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 
 	return make_foreignscan(tlist, local_exprs, baserel->relid,
 							params, /* values for the holes */
-							list_make4(sql_parts,
-									   retrieved_attrs,
-									   makeInteger(semoss_fetch_size(info->opts.settings.fetch_size,
-																	 list_length(retrieved_attrs))),
-									   makeString(info->opts.engine_id)),
+							scan_plan_private(sql_parts, retrieved_attrs, &info->opts),
 							NIL,	/* no custom tlist */
 							remote_exprs,	/* rechecked for EvalPlanQual */
 							outer_plan);
@@ -618,7 +1079,13 @@ scan_user_id(ForeignScanState *node)
 	return OidIsValid(fsplan->checkAsUser) ? fsplan->checkAsUser : GetUserId();
 #else
 	EState	   *estate = node->ss.ps.state;
-	RangeTblEntry *rte = exec_rt_fetch(fsplan->scan.scanrelid, estate);
+	Index		rtindex = fsplan->scan.scanrelid;
+	RangeTblEntry *rte;
+
+	/* a join or grouping: its tables share one user (the planner checked) */
+	if (rtindex == 0)
+		rtindex = bms_next_member(fsplan->fs_relids, -1);
+	rte = exec_rt_fetch(rtindex, estate);
 
 	return OidIsValid(rte->checkAsUser) ? rte->checkAsUser : GetUserId();
 #endif
@@ -633,9 +1100,9 @@ static void
 semossBeginForeignScan(ForeignScanState *node, int eflags)
 {
 	ForeignScan *fsplan = (ForeignScan *) node->ss.ps.plan;
-	Relation	rel = node->ss.ss_currentRelation;
+	List	   *retrieved_attrs = (List *) list_nth(fsplan->fdw_private,
+													ScanPrivateRetrievedAttrs);
 	SemossScanState *state;
-	ForeignTable *table;
 	UserMapping *user;
 
 	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
@@ -648,16 +1115,20 @@ semossBeginForeignScan(ForeignScanState *node, int eflags)
 	state->param_states = ExecInitExprList(fsplan->fdw_exprs, (PlanState *) node);
 	state->fetch_size = intVal(list_nth(fsplan->fdw_private, ScanPrivateFetchSize));
 	state->engine_id = strVal(list_nth(fsplan->fdw_private, ScanPrivateEngineId));
-	state->converter =
-		semoss_make_row_converter(rel, (List *) list_nth(fsplan->fdw_private,
-														 ScanPrivateRetrievedAttrs));
+	if (fsplan->scan.scanrelid > 0)
+		state->converter = semoss_make_row_converter(node->ss.ss_currentRelation,
+													 retrieved_attrs);
+	else
+		state->converter =
+			semoss_make_tlist_converter(node->ss.ss_ScanTupleSlot->tts_tupleDescriptor,
+										fsplan->fdw_scan_tlist,
+										node->ss.ps.state);
 
 	state->page_cleanup.func = page_cleanup_callback;
 	state->page_cleanup.arg = state;
 	MemoryContextRegisterResetCallback(CurrentMemoryContext, &state->page_cleanup);
 
-	table = GetForeignTable(RelationGetRelid(rel));
-	user = GetUserMapping(scan_user_id(node), table->serverid);
+	user = GetUserMapping(scan_user_id(node), fsplan->fs_server);
 	state->conn = semoss_get_connection(user);
 }
 
@@ -990,6 +1461,8 @@ semoss_fdw_handler(PG_FUNCTION_ARGS)
 	routine->ReScanForeignScan = semossReScanForeignScan;
 	routine->EndForeignScan = semossEndForeignScan;
 	routine->ExplainForeignScan = semossExplainForeignScan;
+	routine->GetForeignJoinPaths = semossGetForeignJoinPaths;
+	routine->GetForeignUpperPaths = semossGetForeignUpperPaths;
 	routine->ImportForeignSchema = semossImportForeignSchema;
 
 	/* writes: modify.c */

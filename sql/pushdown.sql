@@ -141,7 +141,7 @@ SELECT id FROM direct.orders ORDER BY customer_id FETCH FIRST 2 ROWS WITH TIES;
 EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
 SELECT id FROM semoss.orders ORDER BY id LIMIT 10;
 EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
-SELECT count(*) FROM semoss.order_items WHERE quantity = 1;
+SELECT order_id FROM semoss.order_items WHERE quantity = 1;
 
 -- use_remote_estimate: the engine's own EXPLAIN gives the row estimate
 -- (ANALYZE first, through raw SQL, so that its statistics are exact).

@@ -18,6 +18,7 @@
 
 #include "fmgr.h"
 #include "mb/pg_wchar.h"
+#include "executor/executor.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
@@ -26,17 +27,16 @@
 /* Per-column input machinery, built once per scan. */
 typedef struct ColumnInput
 {
-	AttrNumber	attnum;			/* local attribute the column fills */
+	AttrNumber	attnum;			/* attribute of the tuple the column fills */
 	FmgrInfo	input;			/* the type's input function */
 	Oid			typioparam;
 	int32		typmod;
+	char	   *label;			/* what the column is, for error context */
 } ColumnInput;
 
 struct SemossRowConverter
 {
-	char	   *relname;		/* for error context */
-	Oid			relid;
-	int			natts;			/* attributes of the local relation */
+	int			natts;			/* attributes of the tuples made */
 	int			ncolumns;		/* columns of the remote result */
 	ColumnInput *columns;
 
@@ -46,19 +46,18 @@ struct SemossRowConverter
 };
 
 /*
- * Prepare to convert result rows whose columns fill, in order, the local
- * attributes listed in retrieved_attrs.
+ * Prepare to convert result rows into tuples of `tupdesc`: the remote
+ * result's columns fill, in order, the attributes listed in
+ * retrieved_attrs.  The input machinery is filled in per column by the
+ * callers below, which also know what to call each column.
  */
-SemossRowConverter *
-semoss_make_row_converter(Relation rel, List *retrieved_attrs)
+static SemossRowConverter *
+make_converter(TupleDesc tupdesc, List *retrieved_attrs)
 {
-	TupleDesc	tupdesc = RelationGetDescr(rel);
 	SemossRowConverter *conv = palloc0(sizeof(SemossRowConverter));
 	ListCell   *lc;
 	int			i = 0;
 
-	conv->relname = pstrdup(RelationGetRelationName(rel));
-	conv->relid = RelationGetRelid(rel);
 	conv->natts = tupdesc->natts;
 	conv->ncolumns = list_length(retrieved_attrs);
 	conv->columns = palloc0(sizeof(ColumnInput) * Max(conv->ncolumns, 1));
@@ -79,6 +78,66 @@ semoss_make_row_converter(Relation rel, List *retrieved_attrs)
 	return conv;
 }
 
+/* The error-context name of column `attnum` of foreign table `relid`. */
+static char *
+column_label(Oid relid, AttrNumber attnum)
+{
+	return psprintf("column \"%s\" of foreign table \"%s\"",
+					get_attname(relid, attnum, false), get_rel_name(relid));
+}
+
+/*
+ * Prepare to convert result rows whose columns fill, in order, the
+ * attributes of foreign table `rel` listed in retrieved_attrs.
+ */
+SemossRowConverter *
+semoss_make_row_converter(Relation rel, List *retrieved_attrs)
+{
+	SemossRowConverter *conv = make_converter(RelationGetDescr(rel),
+											  retrieved_attrs);
+	int			i;
+
+	for (i = 0; i < conv->ncolumns; i++)
+		conv->columns[i].label = column_label(RelationGetRelid(rel),
+											  conv->columns[i].attnum);
+	return conv;
+}
+
+/*
+ * Prepare to convert the rows of a join or grouping done remotely: the
+ * remote result's columns are the entries of scan_tlist, in order, and
+ * fill the attributes of `tupdesc` (made from that list).  A column that
+ * is a table's column is named so in errors; others by their position.
+ */
+SemossRowConverter *
+semoss_make_tlist_converter(TupleDesc tupdesc, List *scan_tlist,
+							EState *estate)
+{
+	List	   *retrieved_attrs = NIL;
+	SemossRowConverter *conv;
+	ListCell   *lc;
+	int			i;
+
+	for (i = 1; i <= list_length(scan_tlist); i++)
+		retrieved_attrs = lappend_int(retrieved_attrs, i);
+	conv = make_converter(tupdesc, retrieved_attrs);
+
+	i = 0;
+	foreach(lc, scan_tlist)
+	{
+		Expr	   *expr = lfirst_node(TargetEntry, lc)->expr;
+		ColumnInput *col = &conv->columns[i++];
+
+		if (IsA(expr, Var) && ((Var *) expr)->varattno > 0)
+			col->label = column_label(exec_rt_fetch(((Var *) expr)->varno,
+													estate)->relid,
+									  ((Var *) expr)->varattno);
+		else
+			col->label = psprintf("expression %d of the remote select list", i);
+	}
+	return conv;
+}
+
 /* Number of columns the remote result must have. */
 int
 semoss_row_converter_width(const SemossRowConverter *conv)
@@ -94,13 +153,9 @@ conversion_error_callback(void *arg)
 	SemossRowConverter *conv = (SemossRowConverter *) arg;
 
 	if (conv->current_column >= 0)
-	{
-		AttrNumber	attnum = conv->columns[conv->current_column].attnum;
-
-		errcontext("column \"%s\" of foreign table \"%s\", row " INT64_FORMAT " of the remote result",
-				   get_attname(conv->relid, attnum, false),
-				   conv->relname, conv->current_row);
-	}
+		errcontext("%s, row " INT64_FORMAT " of the remote result",
+				   conv->columns[conv->current_column].label,
+				   conv->current_row);
 }
 
 /*

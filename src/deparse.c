@@ -32,6 +32,7 @@
 #include "nodes/pg_list.h"
 #include "optimizer/optimizer.h"
 #include "optimizer/paths.h"
+#include "parser/parsetree.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
@@ -44,8 +45,8 @@
 typedef struct DeparseContext
 {
 	PlannerInfo *root;
-	RelOptInfo *rel;			/* the foreign relation */
-	Oid			relid;
+	RelOptInfo *scanrel;		/* the relation(s) the statement reads: the
+								 * columns of these are remote columns */
 	const SemossTableOptions *opts;
 	StringInfo	buf;			/* text since the last hole */
 	List	   *parts;			/* finished parts (String, Integer) */
@@ -55,18 +56,16 @@ typedef struct DeparseContext
 static void deparse_expr(Expr *node, DeparseContext *cxt);
 
 /*
- * Set up `cxt` to deparse expressions of `baserel` (relation `rel`) into
- * `buf`, appending the values that fill holes to *params.
+ * Set up `cxt` to deparse expressions over `scanrel` into `buf`, appending
+ * the values that fill holes to *params.
  */
 static void
 init_deparse_context(DeparseContext *cxt, PlannerInfo *root,
-					 RelOptInfo *baserel, Relation rel,
-					 const SemossTableOptions *opts, StringInfo buf,
-					 List **params)
+					 RelOptInfo *scanrel, const SemossTableOptions *opts,
+					 StringInfo buf, List **params)
 {
 	cxt->root = root;
-	cxt->rel = baserel;
-	cxt->relid = RelationGetRelid(rel);
+	cxt->scanrel = scanrel;
 	cxt->opts = opts;
 	cxt->buf = buf;
 	cxt->parts = NIL;
@@ -267,19 +266,33 @@ deparse_hole(Expr *expr, DeparseContext *cxt)
 }
 
 /*
- * The alias of the foreign relation in remote SQL.  Every column reference
- * is qualified with it: an unqualified name in WHERE or ORDER BY could
+ * Foreign tables are called r<n> in remote SQL, n being their range table
+ * index, so that the tables of a join have distinct names.  Every column
+ * reference is qualified: an unqualified name in WHERE or ORDER BY could
  * otherwise bind to an output column of the same name, which holds the
- * column's text form.
+ * column's text form.  Statements built without a planner (row-by-row
+ * UPDATE and DELETE, INSERT) call their one table r1.
  */
-#define REMOTE_ALIAS "r1"
+#define REMOTE_ALIAS_PREFIX "r"
+#define SINGLE_TABLE_ALIAS 1
 
-/* Append the qualified remote name of column `attnum` of the foreign table. */
+/* Append the alias of the table with range table index `rtindex`. */
 static void
-deparse_column_name(StringInfo buf, Oid relid, AttrNumber attnum,
-					const SemossDialect *dialect)
+append_table_alias(StringInfo buf, Index rtindex)
 {
-	appendStringInfoString(buf, REMOTE_ALIAS ".");
+	appendStringInfo(buf, REMOTE_ALIAS_PREFIX "%u", rtindex);
+}
+
+/*
+ * Append the qualified remote name of column `attnum` of foreign table
+ * `relid`, known in the statement as r<rtindex>.
+ */
+static void
+deparse_column_name(StringInfo buf, Index rtindex, Oid relid,
+					AttrNumber attnum, const SemossDialect *dialect)
+{
+	append_table_alias(buf, rtindex);
+	appendStringInfoChar(buf, '.');
 	semoss_append_identifier(buf, dialect,
 							 semoss_remote_column_name(relid, attnum));
 }
@@ -377,6 +390,45 @@ deparse_case_expr(CaseExpr *node, DeparseContext *cxt)
 	appendStringInfoString(buf, " END)");
 }
 
+/*
+ * Append an aggregate call: schema.name([DISTINCT] args) or name(*), with
+ * its FILTER clause.  shippable.c let through only plain aggregates.
+ */
+static void
+deparse_aggref(Aggref *node, DeparseContext *cxt)
+{
+	StringInfo	buf = cxt->buf;
+	ListCell   *lc;
+
+	appendStringInfo(buf, "%s.%s(",
+					 quote_identifier(get_namespace_name(get_func_namespace(node->aggfnoid))),
+					 quote_identifier(get_func_name(node->aggfnoid)));
+	if (node->aggstar)
+		appendStringInfoChar(buf, '*');
+	else
+	{
+		if (node->aggdistinct != NIL)
+			appendStringInfoString(buf, "DISTINCT ");
+		foreach(lc, node->args)
+		{
+			TargetEntry *tle = lfirst_node(TargetEntry, lc);
+
+			if (tle->resjunk)
+				continue;
+			if (lc != list_head(node->args))
+				appendStringInfoString(buf, ", ");
+			deparse_expr(tle->expr, cxt);
+		}
+	}
+	appendStringInfoChar(buf, ')');
+	if (node->aggfilter != NULL)
+	{
+		appendStringInfoString(buf, " FILTER (WHERE ");
+		deparse_expr(node->aggfilter, cxt);
+		appendStringInfoChar(buf, ')');
+	}
+}
+
 /* Append a shippable expression in the remote dialect. */
 static void
 deparse_expr(Expr *node, DeparseContext *cxt)
@@ -389,10 +441,11 @@ deparse_expr(Expr *node, DeparseContext *cxt)
 			{
 				Var		   *var = (Var *) node;
 
-				if (bms_is_member(var->varno, cxt->rel->relids) &&
+				if (bms_is_member(var->varno, cxt->scanrel->relids) &&
 					var->varlevelsup == 0)
-					deparse_column_name(buf, cxt->relid, var->varattno,
-										cxt->opts->server.dialect);
+					deparse_column_name(buf, var->varno,
+										planner_rt_fetch(var->varno, cxt->root)->relid,
+										var->varattno, cxt->opts->server.dialect);
 				else
 					deparse_hole(node, cxt);	/* an outer relation's value */
 			}
@@ -522,6 +575,9 @@ deparse_expr(Expr *node, DeparseContext *cxt)
 				appendStringInfo(buf, "]::%s", format_type_be(a->array_typeid));
 			}
 			break;
+		case T_Aggref:
+			deparse_aggref((Aggref *) node, cxt);
+			break;
 		default:
 			/* shippable.c lets nothing else through */
 			elog(ERROR, "semoss_fdw: cannot deparse node type %d",
@@ -529,34 +585,41 @@ deparse_expr(Expr *node, DeparseContext *cxt)
 	}
 }
 
-/* Append the remote reference to column `attnum`, in exact-text form. */
+/*
+ * Append the remote reference to column `attnum` of table r<rtindex>, in
+ * exact-text form.
+ */
 static void
-deparse_column(StringInfo buf, Relation rel, const SemossTableOptions *opts,
-			   AttrNumber attnum)
+deparse_column(StringInfo buf, Relation rel, Index rtindex,
+			   const SemossTableOptions *opts, AttrNumber attnum)
 {
 	const SemossDialect *dialect = opts->server.dialect;
 
 	appendStringInfoString(buf, dialect->exact_text_prefix);
-	deparse_column_name(buf, RelationGetRelid(rel), attnum, dialect);
+	deparse_column_name(buf, rtindex, RelationGetRelid(rel), attnum, dialect);
 	appendStringInfoString(buf, dialect->exact_text_suffix);
 }
+
 /*
- * Append the FROM item: the remote table, or the table's `query` option as
- * a derived table.  A trailing semicolon of the query is dropped, since the
- * query is embedded in ours.
+ * Append the FROM item of a table, named r<rtindex>: the remote table, or
+ * the table's `query` option as a derived table.  A trailing semicolon of
+ * the query is dropped, since the query is embedded in ours.
  */
 static void
-deparse_from_item(StringInfo buf, const SemossTableOptions *opts)
+deparse_from_item(StringInfo buf, const SemossTableOptions *opts, Index rtindex)
 {
 	if (opts->query != NULL)
 	{
 		appendStringInfoString(buf, "(");
 		appendBinaryStringInfo(buf, opts->query, semoss_statement_length(opts->query));
-		appendStringInfoString(buf, "\n) " REMOTE_ALIAS);
-		return;
+		appendStringInfoString(buf, "\n) ");
 	}
-	semoss_append_remote_table(buf, opts);
-	appendStringInfoString(buf, " " REMOTE_ALIAS);
+	else
+	{
+		semoss_append_remote_table(buf, opts);
+		appendStringInfoChar(buf, ' ');
+	}
+	append_table_alias(buf, rtindex);
 }
 
 /*
@@ -581,24 +644,23 @@ deparse_where_clause(List *conds, DeparseContext *cxt)
 
 /*
  * Append " ORDER BY ..." for `pathkeys`, each of which the caller checked
- * with semoss_pathkey_expr().  Text in the C collation is sorted remotely
- * under COLLATE "C", whose byte order every PostgreSQL shares.
+ * with semoss_pathkey_expr(), and " LIMIT n" unless limit is -1.  Text in
+ * the C collation is sorted remotely under COLLATE "C", whose byte order
+ * every PostgreSQL shares.
  */
 static void
-deparse_order_by(List *pathkeys, DeparseContext *cxt)
+deparse_order_by_limit(List *pathkeys, int64 limit, DeparseContext *cxt)
 {
 	ListCell   *lc;
 	bool		first = true;
 
-	appendStringInfoString(cxt->buf, " ORDER BY ");
 	foreach(lc, pathkeys)
 	{
 		PathKey    *pathkey = (PathKey *) lfirst(lc);
-		Expr	   *expr = semoss_pathkey_expr(cxt->root, cxt->rel, cxt->opts,
+		Expr	   *expr = semoss_pathkey_expr(cxt->root, cxt->scanrel, cxt->opts,
 											   pathkey);
 
-		if (!first)
-			appendStringInfoString(cxt->buf, ", ");
+		appendStringInfoString(cxt->buf, first ? " ORDER BY " : ", ");
 		deparse_expr(expr, cxt);
 		if (exprCollation((Node *) expr) == C_COLLATION_OID)
 			appendStringInfoString(cxt->buf, " COLLATE \"C\"");
@@ -608,6 +670,8 @@ deparse_order_by(List *pathkeys, DeparseContext *cxt)
 							   pathkey->pk_nulls_first ? " NULLS FIRST" : " NULLS LAST");
 		first = false;
 	}
+	if (limit >= 0)
+		appendStringInfo(cxt->buf, " LIMIT " INT64_FORMAT, limit);
 }
 
 /*
@@ -672,7 +736,7 @@ semoss_deparse_select(PlannerInfo *root, RelOptInfo *baserel, Relation rel,
 	int			i;
 
 	initStringInfo(&buf);
-	init_deparse_context(&cxt, root, baserel, rel, opts, &buf, params);
+	init_deparse_context(&cxt, root, baserel, opts, &buf, params);
 
 	whole_row = bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, attrs_used);
 	*retrieved_attrs = NIL;
@@ -690,7 +754,7 @@ semoss_deparse_select(PlannerInfo *root, RelOptInfo *baserel, Relation rel,
 
 		if (*retrieved_attrs != NIL)
 			appendStringInfoString(&buf, ", ");
-		deparse_column(&buf, rel, opts, i);
+		deparse_column(&buf, rel, baserel->relid, opts, i);
 		*retrieved_attrs = lappend_int(*retrieved_attrs, i);
 	}
 
@@ -699,15 +763,178 @@ semoss_deparse_select(PlannerInfo *root, RelOptInfo *baserel, Relation rel,
 		appendStringInfoString(&buf, "NULL");
 
 	appendStringInfoString(&buf, " FROM ");
-	deparse_from_item(&buf, opts);
+	deparse_from_item(&buf, opts, baserel->relid);
 
 	deparse_where_clause(remote_conds, &cxt);
+	deparse_order_by_limit(pathkeys, limit, &cxt);
 
-	if (pathkeys != NIL)
-		deparse_order_by(pathkeys, &cxt);
-	if (limit >= 0)
-		appendStringInfo(&buf, " LIMIT " INT64_FORMAT, limit);
+	cxt.parts = lappend(cxt.parts, makeString(buf.data));
+	return cxt.parts;
+}
 
+/* The SQL keyword of a join type the planner pushes down. */
+static const char *
+join_type_sql(JoinType jointype)
+{
+	switch (jointype)
+	{
+		case JOIN_INNER:
+			return "INNER";
+		case JOIN_LEFT:
+			return "LEFT";
+		case JOIN_RIGHT:
+			return "RIGHT";
+		case JOIN_FULL:
+			return "FULL";
+		default:
+			elog(ERROR, "semoss_fdw: unsupported join type %d", (int) jointype);
+	}
+	return NULL;				/* keep the compiler quiet */
+}
+
+/*
+ * Append " ON (c1 AND c2 ...)" for a list of RestrictInfos, or " ON (TRUE)"
+ * for none.
+ */
+static void
+deparse_join_condition(List *conds, DeparseContext *cxt)
+{
+	ListCell   *lc;
+
+	appendStringInfoString(cxt->buf, " ON (");
+	if (conds == NIL)
+		appendStringInfoString(cxt->buf, "TRUE");
+	foreach(lc, conds)
+	{
+		if (lc != list_head(conds))
+			appendStringInfoString(cxt->buf, " AND ");
+		deparse_expr(lfirst_node(RestrictInfo, lc)->clause, cxt);
+	}
+	appendStringInfoChar(cxt->buf, ')');
+}
+
+/*
+ * Append the FROM clause of `rel`, a foreign table or a join of them, and
+ * add to *where_conds the conditions its rows must meet that are not
+ * written inside it.
+ *
+ * A table's own conditions filter its rows before any join.  Above an
+ * inner join, or on the preserved side of an outer join, filtering after
+ * the join is the same, so they rise to the WHERE clause; on the nullable
+ * side of an outer join they must act before the join decides which rows
+ * match, so they join its ON clause.  (The planner offers no full join
+ * whose sides carry conditions; see semoss_fdw.c.)
+ */
+static void
+deparse_from_rel(RelOptInfo *rel, DeparseContext *cxt, List **where_conds)
+{
+	SemossRelInfo *info = (SemossRelInfo *) rel->fdw_private;
+	List	   *outer_conds = NIL;
+	List	   *inner_conds = NIL;
+	List	   *on_conds = list_copy(info->joinclauses);
+
+	if (info->kind == SEMOSS_REL_BASE)
+	{
+		deparse_from_item(cxt->buf, &info->opts, rel->relid);
+		*where_conds = list_concat(*where_conds, info->remote_conds);
+		return;
+	}
+
+	Assert(info->kind == SEMOSS_REL_JOIN);
+	appendStringInfoChar(cxt->buf, '(');
+	deparse_from_rel(info->outerrel, cxt, &outer_conds);
+	appendStringInfo(cxt->buf, " %s JOIN ", join_type_sql(info->jointype));
+	deparse_from_rel(info->innerrel, cxt, &inner_conds);
+	switch (info->jointype)
+	{
+		case JOIN_INNER:
+			*where_conds = list_concat(*where_conds, outer_conds);
+			*where_conds = list_concat(*where_conds, inner_conds);
+			break;
+		case JOIN_LEFT:
+			*where_conds = list_concat(*where_conds, outer_conds);
+			on_conds = list_concat(on_conds, inner_conds);
+			break;
+		case JOIN_RIGHT:
+			*where_conds = list_concat(*where_conds, inner_conds);
+			on_conds = list_concat(on_conds, outer_conds);
+			break;
+		default:
+			Assert(outer_conds == NIL && inner_conds == NIL);
+			break;
+	}
+	deparse_join_condition(on_conds, cxt);
+	appendStringInfoChar(cxt->buf, ')');
+	*where_conds = list_concat(*where_conds, info->remote_conds);
+}
+
+/*
+ * Build the remote SELECT of a join of foreign tables or of a grouping
+ * over one (a scan with no base relation):
+ *
+ *	 SELECT <tlist> FROM <tables and joins> [WHERE ...] [GROUP BY ...]
+ *	 [HAVING ...] [ORDER BY ...] [LIMIT limit]
+ *
+ * Each entry of `tlist` is fetched in exact-text form, in order.  GROUP BY
+ * names its expressions rather than output positions: an output column
+ * holds the text form, and grouping by text would split values that are
+ * equal (1.0 and 1.00).  Returns the statement as parts, like
+ * semoss_deparse_select.
+ */
+List *
+semoss_deparse_pushed_select(PlannerInfo *root, RelOptInfo *foreignrel,
+							 List *tlist, List *pathkeys, int64 limit,
+							 List **params)
+{
+	SemossRelInfo *info = (SemossRelInfo *) foreignrel->fdw_private;
+	const SemossDialect *dialect = info->opts.server.dialect;
+	RelOptInfo *scanrel = info->kind == SEMOSS_REL_GROUPED ?
+		info->input_rel : foreignrel;
+	List	   *where_conds = NIL;
+	StringInfoData buf;
+	DeparseContext cxt;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	init_deparse_context(&cxt, root, scanrel, &info->opts, &buf, params);
+
+	appendStringInfoString(&buf, "SELECT ");
+	foreach(lc, tlist)
+	{
+		if (lc != list_head(tlist))
+			appendStringInfoString(&buf, ", ");
+		appendStringInfoString(&buf, dialect->exact_text_prefix);
+		deparse_expr(lfirst_node(TargetEntry, lc)->expr, &cxt);
+		appendStringInfoString(&buf, dialect->exact_text_suffix);
+	}
+	if (tlist == NIL)
+		appendStringInfoString(&buf, "NULL");
+
+	appendStringInfoString(&buf, " FROM ");
+	deparse_from_rel(scanrel, &cxt, &where_conds);
+	deparse_where_clause(where_conds, &cxt);
+
+	if (info->kind == SEMOSS_REL_GROUPED)
+	{
+		foreach(lc, root->parse->groupClause)
+		{
+			SortGroupClause *grp = lfirst_node(SortGroupClause, lc);
+			TargetEntry *tle = get_sortgroupref_tle(grp->tleSortGroupRef,
+													info->grouped_tlist);
+
+			appendStringInfoString(&buf, lc == list_head(root->parse->groupClause) ?
+								   " GROUP BY " : ", ");
+			deparse_expr(tle->expr, &cxt);
+		}
+		foreach(lc, info->having_conds)
+		{
+			appendStringInfoString(&buf, lc == list_head(info->having_conds) ?
+								   " HAVING " : " AND ");
+			deparse_expr((Expr *) lfirst(lc), &cxt);
+		}
+	}
+
+	deparse_order_by_limit(pathkeys, limit, &cxt);
 	cxt.parts = lappend(cxt.parts, makeString(buf.data));
 	return cxt.parts;
 }
@@ -773,8 +1000,9 @@ begin_dml(StringInfo buf, SemossDmlForm form)
  * rows the statement wrote.
  */
 static void
-end_dml(StringInfo buf, Relation rel, const SemossTableOptions *opts,
-		SemossDmlForm form, List *returning_attrs)
+end_dml(StringInfo buf, Relation rel, Index rtindex,
+		const SemossTableOptions *opts, SemossDmlForm form,
+		List *returning_attrs)
 {
 	const SemossDialect *dialect = opts->server.dialect;
 	ListCell   *lc;
@@ -793,7 +1021,7 @@ end_dml(StringInfo buf, Relation rel, const SemossTableOptions *opts,
 			{
 				if (lc != list_head(returning_attrs))
 					appendStringInfoString(buf, ", ");
-				deparse_column(buf, rel, opts, lfirst_int(lc));
+				deparse_column(buf, rel, rtindex, opts, lfirst_int(lc));
 			}
 			if (returning_attrs == NIL)
 				appendStringInfoString(buf, "NULL");
@@ -834,7 +1062,8 @@ append_key_condition(List **parts, StringInfo buf, Relation rel,
 	foreach(lc, key_attrs)
 	{
 		appendStringInfoString(buf, lc == list_head(key_attrs) ? " WHERE " : " AND ");
-		deparse_column_name(buf, RelationGetRelid(rel), lfirst_int(lc),
+		deparse_column_name(buf, SINGLE_TABLE_ALIAS, RelationGetRelid(rel),
+							lfirst_int(lc),
 							opts->server.dialect);
 		appendStringInfoString(buf, " = ");
 		append_value_hole(parts, buf, hole++);
@@ -863,7 +1092,8 @@ semoss_deparse_insert(Relation rel, const SemossTableOptions *opts,
 	begin_dml(&buf, form);
 	appendStringInfoString(&buf, "INSERT INTO ");
 	semoss_append_remote_table(&buf, opts);
-	appendStringInfoString(&buf, " AS " REMOTE_ALIAS);
+	appendStringInfoString(&buf, " AS ");
+	append_table_alias(&buf, SINGLE_TABLE_ALIAS);
 	*row_parts = NIL;
 	if (target_attrs == NIL)
 	{
@@ -897,7 +1127,7 @@ semoss_deparse_insert(Relation rel, const SemossTableOptions *opts,
 	initStringInfo(&buf);
 	if (do_nothing)
 		appendStringInfoString(&buf, " ON CONFLICT DO NOTHING");
-	end_dml(&buf, rel, opts, form, returning_attrs);
+	end_dml(&buf, rel, SINGLE_TABLE_ALIAS, opts, form, returning_attrs);
 	*suffix = buf.data;
 }
 
@@ -920,7 +1150,9 @@ semoss_deparse_update(Relation rel, const SemossTableOptions *opts,
 	begin_dml(&buf, form);
 	appendStringInfoString(&buf, "UPDATE ");
 	semoss_append_remote_table(&buf, opts);
-	appendStringInfoString(&buf, " " REMOTE_ALIAS " SET ");
+	appendStringInfoChar(&buf, ' ');
+	append_table_alias(&buf, SINGLE_TABLE_ALIAS);
+	appendStringInfoString(&buf, " SET ");
 	foreach(lc, target_attrs)
 	{
 		if (lc != list_head(target_attrs))
@@ -930,7 +1162,7 @@ semoss_deparse_update(Relation rel, const SemossTableOptions *opts,
 		append_value_hole(&parts, &buf, hole++);
 	}
 	append_key_condition(&parts, &buf, rel, opts, key_attrs, hole);
-	end_dml(&buf, rel, opts, form, returning_attrs);
+	end_dml(&buf, rel, SINGLE_TABLE_ALIAS, opts, form, returning_attrs);
 	return lappend(parts, makeString(buf.data));
 }
 
@@ -946,9 +1178,10 @@ semoss_deparse_delete(Relation rel, const SemossTableOptions *opts,
 	begin_dml(&buf, form);
 	appendStringInfoString(&buf, "DELETE FROM ");
 	semoss_append_remote_table(&buf, opts);
-	appendStringInfoString(&buf, " " REMOTE_ALIAS);
+	appendStringInfoChar(&buf, ' ');
+	append_table_alias(&buf, SINGLE_TABLE_ALIAS);
 	append_key_condition(&parts, &buf, rel, opts, key_attrs, 0);
-	end_dml(&buf, rel, opts, form, returning_attrs);
+	end_dml(&buf, rel, SINGLE_TABLE_ALIAS, opts, form, returning_attrs);
 	return lappend(parts, makeString(buf.data));
 }
 
@@ -973,14 +1206,16 @@ semoss_deparse_direct_modify(PlannerInfo *root, RelOptInfo *baserel,
 	ListCell   *lc2;
 
 	initStringInfo(&buf);
-	init_deparse_context(&cxt, root, baserel, rel, opts, &buf, params);
+	init_deparse_context(&cxt, root, baserel, opts, &buf, params);
 
 	begin_dml(&buf, form);
 	if (operation == CMD_UPDATE)
 	{
 		appendStringInfoString(&buf, "UPDATE ");
 		semoss_append_remote_table(&buf, opts);
-		appendStringInfoString(&buf, " " REMOTE_ALIAS " SET ");
+		appendStringInfoChar(&buf, ' ');
+		append_table_alias(&buf, baserel->relid);
+		appendStringInfoString(&buf, " SET ");
 		forboth(lc, target_attrs, lc2, target_exprs)
 		{
 			if (lc != list_head(target_attrs))
@@ -995,10 +1230,11 @@ semoss_deparse_direct_modify(PlannerInfo *root, RelOptInfo *baserel,
 		Assert(operation == CMD_DELETE);
 		appendStringInfoString(&buf, "DELETE FROM ");
 		semoss_append_remote_table(&buf, opts);
-		appendStringInfoString(&buf, " " REMOTE_ALIAS);
+		appendStringInfoChar(&buf, ' ');
+		append_table_alias(&buf, baserel->relid);
 	}
 	deparse_where_clause(remote_conds, &cxt);
-	end_dml(&buf, rel, opts, form, returning_attrs);
+	end_dml(&buf, rel, baserel->relid, opts, form, returning_attrs);
 	cxt.parts = lappend(cxt.parts, makeString(buf.data));
 	return cxt.parts;
 }

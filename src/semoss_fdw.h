@@ -134,16 +134,41 @@ typedef struct SemossTableOptions
 	SemossTableSettings settings;	/* the server's, overridden */
 } SemossTableOptions;
 
-/* Planner state of one foreign base relation (baserel->fdw_private). */
+/* What a relation the engine computes is made of. */
+typedef enum SemossRelKind
+{
+	SEMOSS_REL_BASE,			/* one foreign table */
+	SEMOSS_REL_JOIN,			/* a join of foreign tables */
+	SEMOSS_REL_GROUPED			/* GROUP BY / aggregates over one of those */
+} SemossRelKind;
+
+/*
+ * Planner state of a relation the engine computes (fdw_private of a base,
+ * join or grouped RelOptInfo).  For joins and grouped relations, `opts`
+ * are those of the tables below: server, engine and settings are shared.
+ */
 typedef struct SemossRelInfo
 {
+	SemossRelKind kind;
 	SemossTableOptions opts;
-	List	   *remote_conds;	/* RestrictInfos the engine evaluates */
+	List	   *remote_conds;	/* RestrictInfos the engine evaluates (a
+								 * join: those applied after it) */
 	List	   *local_conds;	/* RestrictInfos evaluated here */
-	Bitmapset  *attrs_used;		/* columns needed here */
+	Bitmapset  *attrs_used;		/* columns needed here (base only) */
 	double		remote_selectivity; /* of remote_conds */
 	double		remote_rows;	/* rows the engine estimated it returns, or
 								 * -1 without use_remote_estimate */
+
+	/* a join */
+	RelOptInfo *outerrel;
+	RelOptInfo *innerrel;
+	JoinType	jointype;
+	List	   *joinclauses;	/* RestrictInfos of the ON clause */
+
+	/* a grouped relation */
+	RelOptInfo *input_rel;		/* what is grouped */
+	List	   *grouped_tlist;	/* TargetEntries the engine returns */
+	List	   *having_conds;	/* HAVING clauses (expressions) */
 } SemossRelInfo;
 
 /*
@@ -195,6 +220,10 @@ extern List *semoss_deparse_select(PlannerInfo *root, RelOptInfo *baserel,
 								   Bitmapset *attrs_used, List *remote_conds,
 								   List *pathkeys, int64 limit,
 								   List **retrieved_attrs, List **params);
+extern List *semoss_deparse_pushed_select(PlannerInfo *root,
+										  RelOptInfo *foreignrel, List *tlist,
+										  List *pathkeys, int64 limit,
+										  List **params);
 extern char *semoss_assemble_sql(List *parts, char **values);
 extern int	semoss_statement_length(const char *sql);
 extern Expr *semoss_pathkey_expr(PlannerInfo *root, RelOptInfo *rel,
@@ -235,6 +264,10 @@ extern List *semoss_deparse_direct_modify(PlannerInfo *root, RelOptInfo *baserel
 extern bool semoss_is_builtin(Oid objectid);
 extern bool semoss_is_foreign_expr(PlannerInfo *root, RelOptInfo *rel,
 								   const SemossTableOptions *opts, Expr *expr);
+extern bool semoss_is_foreign_grouping_expr(PlannerInfo *root,
+											RelOptInfo *input_rel,
+											const SemossTableOptions *opts,
+											Expr *expr);
 extern bool semoss_is_foreign_sort(PlannerInfo *root, RelOptInfo *rel,
 								   const SemossTableOptions *opts, Expr *expr);
 
@@ -242,6 +275,9 @@ extern bool semoss_is_foreign_sort(PlannerInfo *root, RelOptInfo *rel,
 typedef struct SemossRowConverter SemossRowConverter;
 extern SemossRowConverter *semoss_make_row_converter(Relation rel,
 													 List *retrieved_attrs);
+extern SemossRowConverter *semoss_make_tlist_converter(TupleDesc tupdesc,
+													   List *scan_tlist,
+													   EState *estate);
 extern int	semoss_row_converter_width(const SemossRowConverter *conv);
 extern void semoss_convert_row(SemossRowConverter *conv,
 							   const SemossPage *page, int row,

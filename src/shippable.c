@@ -15,7 +15,11 @@
  *  - Unless the server option collation_matches is true, nothing that
  *    depends on the remote collation's sort order or case rules ships:
  *    ordering comparisons on text, ILIKE, regular expressions, upper(),
- *    ORDER BY on text.  Equality and LIKE on text do not depend on it.
+ *    ORDER BY on text, min() and max() of text.  Equality and LIKE on text
+ *    do not depend on it.
+ *
+ * Aggregate calls ship only in a grouped select list or HAVING clause, and
+ * only plain ones: built in, computed in one step, no ORDER BY inside.
  *
  * IDENTIFICATION
  *		  src/shippable.c
@@ -26,6 +30,7 @@
 
 #include "access/transam.h"
 #include "catalog/pg_collation.h"
+#include "catalog/pg_aggregate.h"
 #include "catalog/pg_operator.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
@@ -51,8 +56,9 @@ typedef struct CollationInfo
 typedef struct ShipContext
 {
 	PlannerInfo *root;
-	RelOptInfo *rel;			/* the foreign relation */
+	RelOptInfo *rel;			/* the relation(s) the engine reads */
 	const SemossTableOptions *opts;
+	bool		aggregates_allowed; /* in a grouped select list or HAVING */
 } ShipContext;
 
 /* True for objects created by initdb, which every PostgreSQL has. */
@@ -82,15 +88,17 @@ operator_ignores_collation(Oid opno)
 }
 
 /*
- * Built-in string functions that take a collation but never consult it
- * for deterministic collations: they work on bytes or characters, not on
- * sort order or case rules (unlike upper, lower, initcap).
+ * Built-in functions that take a collation but never consult it for
+ * deterministic collations: they work on bytes or characters, not on sort
+ * order or case rules (unlike upper, lower, initcap), or take text only to
+ * name a field (date_trunc('month', ...)).
  */
 static const char *const collation_free_functions[] = {
 	"btrim", "char_length", "character_length", "concat", "concat_ws",
-	"left", "length", "lpad", "ltrim", "md5", "octet_length", "repeat",
-	"replace", "reverse", "right", "rpad", "rtrim", "split_part",
-	"starts_with", "strpos", "substr", "substring", "textcat", "translate"
+	"date_part", "date_trunc", "extract", "left", "length", "lpad", "ltrim",
+	"md5", "octet_length", "repeat", "replace", "reverse", "right", "rpad",
+	"rtrim", "split_part", "starts_with", "strpos", "substr", "substring",
+	"textcat", "translate"
 };
 
 /* True if built-in function `funcid` ignores its input collation. */
@@ -191,6 +199,59 @@ static bool
 type_is_shippable(Oid typid)
 {
 	return semoss_is_builtin(typid);
+}
+
+/*
+ * Aggregates that give the same result whatever the collation of their
+ * (deterministic) text input: they count or collect, they do not compare.
+ */
+static bool
+aggregate_ignores_collation(Oid aggfnoid)
+{
+	char	   *name = get_func_name(aggfnoid);
+	bool		result;
+
+	if (name == NULL)
+		return false;
+	result = strcmp(name, "count") == 0;
+	pfree(name);
+	return result;
+}
+
+/*
+ * An aggregate call ships when it is a plain built-in aggregate computed
+ * in one step (no partial aggregation, no ordered-set or hypothetical
+ * form, no ORDER BY inside the call: the remote would order its input by
+ * its own rules) and its arguments and FILTER ship.  DISTINCT compares
+ * with equality, which collations do not change; min, max and the like
+ * compare text, so they need matching collations.
+ */
+static bool
+aggref_is_shippable(Aggref *agg, ShipContext *cxt, CollationInfo *outer)
+{
+	CollationInfo inner = {InvalidOid, COLLATION_NONE};
+
+	if (!cxt->aggregates_allowed || agg->agglevelsup != 0)
+		return false;
+	if (agg->aggsplit != AGGSPLIT_SIMPLE || agg->aggkind != AGGKIND_NORMAL ||
+		agg->aggorder != NIL || agg->aggdirectargs != NIL || agg->aggvariadic)
+		return false;
+	if (!semoss_is_builtin(agg->aggfnoid) || !type_is_shippable(agg->aggtype))
+		return false;
+	if (!ship_list(agg->args, cxt, &inner))
+		return false;
+	if (!input_collation_ok(cxt, agg->inputcollid, &inner,
+							!aggregate_ignores_collation(agg->aggfnoid)))
+		return false;
+	if (agg->aggfilter != NULL)
+	{
+		CollationInfo filter = {InvalidOid, COLLATION_NONE};
+
+		if (!ship_walker((Node *) agg->aggfilter, cxt, &filter))
+			return false;
+	}
+	merge_collation(outer, agg->aggcollid, &inner);
+	return true;
 }
 
 /*
@@ -377,6 +438,11 @@ ship_walker(Node *node, ShipContext *cxt, CollationInfo *outer)
 				merge_collation(outer, ae->array_collid, &inner);
 				return true;
 			}
+		case T_Aggref:
+			return aggref_is_shippable((Aggref *) node, cxt, outer);
+		case T_TargetEntry:
+			/* an aggregate's argument */
+			return ship_walker((Node *) ((TargetEntry *) node)->expr, cxt, outer);
 		case T_List:
 			return ship_list((List *) node, cxt, &inner);
 		default:
@@ -385,12 +451,13 @@ ship_walker(Node *node, ShipContext *cxt, CollationInfo *outer)
 }
 
 /*
- * True if `expr`, a clause or expression over foreign relation `rel`, can
- * be evaluated remotely with the same result.
+ * True if `expr` over the relations of `rel` can be evaluated remotely with
+ * the same result; aggregate calls are accepted where `aggregates_allowed`.
  */
-bool
-semoss_is_foreign_expr(PlannerInfo *root, RelOptInfo *rel,
-					   const SemossTableOptions *opts, Expr *expr)
+static bool
+is_foreign_expr(PlannerInfo *root, RelOptInfo *rel,
+				const SemossTableOptions *opts, Expr *expr,
+				bool aggregates_allowed)
 {
 	ShipContext cxt;
 	CollationInfo outer = {InvalidOid, COLLATION_NONE};
@@ -401,6 +468,7 @@ semoss_is_foreign_expr(PlannerInfo *root, RelOptInfo *rel,
 	cxt.root = root;
 	cxt.rel = rel;
 	cxt.opts = opts;
+	cxt.aggregates_allowed = aggregates_allowed;
 	if (!ship_walker((Node *) expr, &cxt, &outer))
 		return false;
 
@@ -412,6 +480,29 @@ semoss_is_foreign_expr(PlannerInfo *root, RelOptInfo *rel,
 	if (contain_mutable_functions((Node *) expr))
 		return false;
 	return true;
+}
+
+/*
+ * True if `expr`, a clause or expression over foreign relation `rel` (a
+ * table or a join of tables), can be evaluated remotely with the same
+ * result.
+ */
+bool
+semoss_is_foreign_expr(PlannerInfo *root, RelOptInfo *rel,
+					   const SemossTableOptions *opts, Expr *expr)
+{
+	return is_foreign_expr(root, rel, opts, expr, false);
+}
+
+/*
+ * The same for an expression of a grouped select list or HAVING clause
+ * computed over `input_rel`: aggregate calls may appear in it.
+ */
+bool
+semoss_is_foreign_grouping_expr(PlannerInfo *root, RelOptInfo *input_rel,
+								const SemossTableOptions *opts, Expr *expr)
+{
+	return is_foreign_expr(root, input_rel, opts, expr, true);
 }
 
 /*

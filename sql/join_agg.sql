@@ -1,0 +1,248 @@
+--
+-- Joins of foreign tables and grouping (GROUP BY, aggregates, HAVING) done
+-- by the engine.  Each EXPLAIN shows what is pushed; each result is compared
+-- with the same query over the backing database (schema "direct", through
+-- postgres_fdw) with EXCEPT ALL both ways; emulator statistics show that
+-- only the joined rows or the groups travel.
+--
+\set VERBOSITY default
+
+-- Run a query written with %1$s for the schema over semoss and direct, and
+-- count the rows and the differences both ways.
+CREATE FUNCTION same_result(query text, OUT semoss_rows bigint,
+                            OUT missing_direct bigint, OUT missing_semoss bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+    s text := format(query, 'semoss');
+    d text := format(query, 'direct');
+BEGIN
+    EXECUTE format('SELECT (SELECT count(*) FROM (%1$s) q),
+        (SELECT count(*) FROM (SELECT q::text FROM (%1$s) q EXCEPT ALL SELECT q::text FROM (%2$s) q) x),
+        (SELECT count(*) FROM (SELECT q::text FROM (%2$s) q EXCEPT ALL SELECT q::text FROM (%1$s) q) x)',
+                   s, d)
+    INTO semoss_rows, missing_direct, missing_semoss;
+END $$;
+
+-- ==== Aggregates ====
+
+-- count(*) alone: one row comes back.
+EXPLAIN (VERBOSE, COSTS OFF) SELECT count(*) FROM semoss.orders;
+SELECT emulator('POST', '/_emulator/stats/reset') IS NOT NULL AS reset;
+SELECT count(*) FROM semoss.orders;
+SELECT stat('sql_queries') AS remote_queries, stat('rows_sent') AS rows_sent;
+
+-- GROUP BY with the common aggregates, under a pushed WHERE: only the
+-- groups travel.
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT status, count(*), sum(total), avg(total), min(total), max(ordered_at),
+       count(notes), count(DISTINCT customer_id)
+FROM semoss.orders WHERE total > 100 GROUP BY status;
+SELECT emulator('POST', '/_emulator/stats/reset') IS NOT NULL AS reset;
+SELECT status, count(*), sum(total), avg(total), min(total), max(ordered_at),
+       count(notes), count(DISTINCT customer_id)
+FROM semoss.orders WHERE total > 100 GROUP BY status ORDER BY status;
+SELECT stat('sql_queries') AS remote_queries, stat('rows_sent') AS rows_sent;
+SELECT * FROM same_result($q$
+SELECT status, count(*), sum(total), avg(total), min(total), max(ordered_at),
+       count(notes), count(DISTINCT customer_id)
+FROM %1$s.orders WHERE total > 100 GROUP BY status $q$);
+
+-- FILTER, boolean aggregates, statistics, HAVING, grouping by an
+-- expression, an expression over aggregates.
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT region_id, count(*) FILTER (WHERE is_vip), bool_and(is_vip), bool_or(is_vip),
+       stddev(credit_limit), variance(credit_limit), sum(credit_limit) / count(*)
+FROM semoss.customers GROUP BY region_id HAVING count(*) > 250;
+SELECT * FROM same_result($q$
+SELECT region_id, count(*) FILTER (WHERE is_vip), bool_and(is_vip), bool_or(is_vip),
+       stddev(credit_limit), variance(credit_limit), sum(credit_limit) / count(*)
+FROM %1$s.customers GROUP BY region_id HAVING count(*) > 250 $q$);
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT date_trunc('month', ordered_at) AS month, sum(total)
+FROM semoss.orders GROUP BY 1;
+SELECT * FROM same_result($q$
+SELECT date_trunc('month', ordered_at) AS month, sum(total)
+FROM %1$s.orders GROUP BY 1 $q$);
+-- Grouping by a value that is equal under different text forms keeps one
+-- group (GROUP BY names the expression, not the output text).
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT round(unit_price, 0) AS price, count(*) FROM semoss.order_items GROUP BY 1;
+SELECT * FROM same_result($q$
+SELECT round(unit_price, 0) AS price, count(*) FROM %1$s.order_items GROUP BY 1 $q$);
+
+-- A select-list expression that does not ship is computed here from the
+-- pushed aggregate.
+CREATE FUNCTION local_half(bigint) RETURNS bigint IMMUTABLE LANGUAGE plpgsql AS 'BEGIN RETURN $1 / 2; END';
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT status, local_half(count(*)) FROM semoss.orders GROUP BY status;
+SELECT status, local_half(count(*)) FROM semoss.orders GROUP BY status ORDER BY status;
+
+-- Not pushed: min/max of text (the remote collation decides)...
+EXPLAIN (VERBOSE, COSTS OFF) SELECT region_id, max(name) FROM semoss.customers GROUP BY region_id;
+-- ...an aggregate that is not built in...
+CREATE AGGREGATE local_sum(int) (sfunc = int4pl, stype = int);
+EXPLAIN (VERBOSE, COSTS OFF) SELECT local_sum(quantity) FROM semoss.order_items;
+-- ...ORDER BY inside the aggregate...
+EXPLAIN (VERBOSE, COSTS OFF) SELECT array_agg(id ORDER BY id) FROM semoss.regions;
+-- ...a HAVING clause that does not ship...
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT status, count(*) FROM semoss.orders GROUP BY status HAVING local_half(count(*)) > 10;
+SELECT status, count(*) FROM semoss.orders GROUP BY status HAVING local_half(count(*)) > 10 ORDER BY status;
+-- ...a condition left to check here under the grouping...
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT count(*) FROM semoss.orders WHERE local_half(id) = 7;
+-- ...grouping sets, and mutable grouping expressions.
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT status, count(*) FROM semoss.orders GROUP BY ROLLUP (status);
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT shipped_at < now(), count(*) FROM semoss.orders GROUP BY 1;
+-- The generic dialect pushes nothing.
+SELECT copy_semoss_server('semoss_generic_agg', 'dialect ''generic''');
+CREATE FOREIGN TABLE generic_orders (id bigint, status text)
+    SERVER semoss_generic_agg OPTIONS (table_name 'orders');
+EXPLAIN (VERBOSE, COSTS OFF) SELECT status, count(*) FROM generic_orders GROUP BY status;
+
+-- ==== Joins ====
+
+-- Whether a join is done remotely is a cost decision; the engine's own
+-- row estimates make the planner's join estimates realistic.
+ALTER SERVER semoss OPTIONS (ADD use_remote_estimate 'true');
+
+-- Inner join: one remote query, only joined rows travel.
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT o.id, c.name FROM semoss.orders o JOIN semoss.customers c ON c.id = o.customer_id
+WHERE c.region_id = 3 AND o.total > 900;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+SELECT o.id, c.name FROM semoss.orders o JOIN semoss.customers c ON c.id = o.customer_id
+WHERE c.region_id = 3 AND o.total > 900;
+SELECT * FROM same_result($q$
+SELECT o.id, c.name FROM %1$s.orders o JOIN %1$s.customers c ON c.id = o.customer_id
+WHERE c.region_id = 3 AND o.total > 900 $q$);
+
+-- Left join: the nullable side's own condition goes into ON, the
+-- preserved side's into WHERE.
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT c.id, o.id FROM semoss.customers c
+LEFT JOIN semoss.orders o ON o.customer_id = c.id AND o.status = 'cancelled'
+WHERE c.region_id = 2;
+SELECT * FROM same_result($q$
+SELECT c.id, o.id FROM %1$s.customers c
+LEFT JOIN %1$s.orders o ON o.customer_id = c.id AND o.status = 'cancelled'
+WHERE c.region_id = 2 $q$);
+-- A filter above an outer join that keeps NULL-extended rows.
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT c.id, o.id FROM semoss.customers c
+LEFT JOIN semoss.orders o ON o.customer_id = c.id
+WHERE o.id IS NULL OR o.total > 990;
+SELECT * FROM same_result($q$
+SELECT c.id, o.id FROM %1$s.customers c
+LEFT JOIN %1$s.orders o ON o.customer_id = c.id
+WHERE o.id IS NULL OR o.total > 990 $q$);
+
+-- Right and full joins.
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT r.code, c.id FROM semoss.customers c RIGHT JOIN semoss.regions r ON r.id = c.region_id AND c.is_vip;
+SELECT * FROM same_result($q$
+SELECT r.code, c.id FROM %1$s.customers c RIGHT JOIN %1$s.regions r ON r.id = c.region_id AND c.is_vip $q$);
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT r.code, c.id FROM semoss.regions r FULL JOIN semoss.customers c ON r.id = c.region_id;
+SELECT * FROM same_result($q$
+SELECT r.code, c.id FROM %1$s.regions r FULL JOIN %1$s.customers c ON r.id = c.region_id $q$);
+-- A full join whose sides are filtered stays local.
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT r.code, c.id FROM (SELECT * FROM semoss.regions WHERE id < 3) r
+FULL JOIN (SELECT * FROM semoss.customers WHERE is_vip) c ON r.id = c.region_id;
+SELECT * FROM same_result($q$
+SELECT r.code, c.id FROM (SELECT * FROM %1$s.regions WHERE id < 3) r
+FULL JOIN (SELECT * FROM %1$s.customers WHERE is_vip) c ON r.id = c.region_id $q$);
+
+-- Three tables, an outer join over an inner one.
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT c.name, o.id, i.line_no FROM semoss.customers c
+JOIN semoss.orders o ON o.customer_id = c.id
+LEFT JOIN semoss.order_items i ON i.order_id = o.id AND i.quantity > 3
+WHERE c.id < 50;
+SELECT * FROM same_result($q$
+SELECT c.name, o.id, i.line_no FROM %1$s.customers c
+JOIN %1$s.orders o ON o.customer_id = c.id
+LEFT JOIN %1$s.order_items i ON i.order_id = o.id AND i.quantity > 3
+WHERE c.id < 50 $q$);
+
+-- A join, then a grouping of it: both remote, only the groups travel.
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT r.name, count(*), sum(o.total) FROM semoss.orders o
+JOIN semoss.customers c ON c.id = o.customer_id
+JOIN semoss.regions r ON r.id = c.region_id
+GROUP BY r.name;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+SELECT r.name, count(*), sum(o.total) FROM semoss.orders o
+JOIN semoss.customers c ON c.id = o.customer_id
+JOIN semoss.regions r ON r.id = c.region_id
+GROUP BY r.name;
+SELECT r.name, count(*), sum(o.total) FROM semoss.orders o
+JOIN semoss.customers c ON c.id = o.customer_id
+JOIN semoss.regions r ON r.id = c.region_id
+GROUP BY r.name ORDER BY r.name;
+
+-- Top-N of a join: sorted and limited remotely.
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT o.id, o.total, c.name FROM semoss.orders o JOIN semoss.customers c ON c.id = o.customer_id
+ORDER BY o.total DESC, o.id LIMIT 5;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+SELECT o.id, o.total, c.name FROM semoss.orders o JOIN semoss.customers c ON c.id = o.customer_id
+ORDER BY o.total DESC, o.id LIMIT 5;
+SELECT o.id, o.total, c.name FROM semoss.orders o JOIN semoss.customers c ON c.id = o.customer_id
+ORDER BY o.total DESC, o.id LIMIT 5;
+SELECT o.id, o.total, c.name FROM direct.orders o JOIN direct.customers c ON c.id = o.customer_id
+ORDER BY o.total DESC, o.id LIMIT 5;
+
+-- Literals in join conditions cannot change the remote SQL's shape.
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT c.id FROM semoss.customers c JOIN semoss.orders o
+ON o.customer_id = c.id AND o.notes = E'x''; DROP TABLE orders; --</encode>\\';
+SELECT c.id FROM semoss.customers c JOIN semoss.orders o
+ON o.customer_id = c.id AND o.notes = E'x''; DROP TABLE orders; --</encode>\\';
+
+-- Not pushed: a join condition that does not ship...
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT c.id, o.id FROM semoss.customers c JOIN semoss.orders o
+ON o.customer_id = c.id AND local_half(o.id) = c.id;
+SELECT * FROM same_result($q$
+SELECT c.id, o.id FROM %1$s.customers c JOIN %1$s.orders o
+ON o.customer_id = c.id AND local_half(o.id) = c.id $q$);
+-- ...tables of different engines...
+\getenv nocatalog_engine SEMOSS_NOCATALOG_ENGINE_ID
+CREATE FOREIGN TABLE other_engine_regions (id smallint, code char(3))
+    SERVER semoss OPTIONS (table_name 'regions', engine_id :'nocatalog_engine');
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT c.id, r.code FROM semoss.customers c JOIN other_engine_regions r ON r.id = c.region_id;
+-- ...a join of a foreign table with a local one (a parameterized scan or
+-- a local join)...
+CREATE TABLE local_regions AS SELECT id, code FROM direct.regions;
+ANALYZE local_regions;
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT c.id, r.code FROM semoss.customers c JOIN local_regions r ON r.id = c.region_id;
+-- ...and joins under UPDATE or row locks, which may need a joined row
+-- re-checked here.
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT c.id FROM semoss.customers c JOIN semoss.regions r ON r.id = c.region_id FOR UPDATE OF c;
+
+-- A value that does not fit its column is reported with the table and
+-- column it came from, in a join too.
+CREATE FOREIGN TABLE bad_regions (id smallint, code integer)
+    SERVER semoss OPTIONS (table_name 'regions');
+EXPLAIN (COSTS OFF)
+SELECT c.id, r.code FROM semoss.customers c JOIN bad_regions r ON r.id = c.region_id;
+SELECT c.id, r.code FROM semoss.customers c JOIN bad_regions r ON r.id = c.region_id;
+-- and in an aggregate, by its position in the remote select list.
+CREATE FOREIGN TABLE bad_totals (status text, total integer)
+    SERVER semoss OPTIONS (table_name 'orders');
+SELECT status, max(total) FROM bad_totals GROUP BY status;
+
+ALTER SERVER semoss OPTIONS (DROP use_remote_estimate);
+DROP FOREIGN TABLE generic_orders, other_engine_regions, bad_regions, bad_totals;
+DROP SERVER semoss_generic_agg CASCADE;
+DROP TABLE local_regions;
+DROP AGGREGATE local_sum(int);
+DROP FUNCTION local_half(bigint);
+DROP FUNCTION same_result(text);
