@@ -71,3 +71,38 @@ CREATE FOREIGN TABLE wrong_engine (id int) SERVER semoss
 SELECT * FROM wrong_engine;
 -- The backend is still fine afterwards.
 SELECT count(*) FROM semoss.regions;
+
+-- The dialect follows the engine's SEMOSS subtype ("auto", the default;
+-- the other tests pin dialect 'postgres' so that their request counts are
+-- exact), asked once per session with MyEngines.
+SELECT copy_semoss_server('semoss_auto');
+ALTER SERVER semoss_auto OPTIONS (DROP dialect);
+CREATE FOREIGN TABLE auto_regions (id smallint, code char(3))
+    SERVER semoss_auto OPTIONS (table_name 'regions');
+SELECT emulator('POST', '/_emulator/stats/reset') IS NOT NULL AS reset;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT code FROM auto_regions WHERE id = 1;
+SELECT code FROM auto_regions WHERE id = 1;
+SELECT count(*) FROM auto_regions WHERE id = 2;
+SELECT count(*) FILTER (WHERE p LIKE '%MyEngines%') AS engine_listings,
+       count(*) FILTER (WHERE p LIKE '%Query(%') AS queries
+FROM jsonb_array_elements_text(emulator('GET', '/_emulator/stats') -> 'recent_pixels') p;
+-- An engine of a subtype no dialect is written for is refused, with what
+-- to do about it; so is an engine the user cannot see.
+\getenv h2_engine SEMOSS_H2_ENGINE_ID
+CREATE FOREIGN TABLE h2_regions (id smallint, code char(3))
+    SERVER semoss_auto OPTIONS (table_name 'regions', engine_id :'h2_engine');
+SELECT code FROM h2_regions WHERE id = 1;
+ALTER FOREIGN TABLE h2_regions OPTIONS (SET engine_id '00000000-dead-beef-0000-000000000000');
+SELECT code FROM h2_regions WHERE id = 1;
+-- The generic dialect reads it, with plain SQL.
+ALTER SERVER semoss_auto OPTIONS (ADD dialect 'generic');
+ALTER FOREIGN TABLE h2_regions OPTIONS (SET engine_id :'h2_engine');
+EXPLAIN (VERBOSE, COSTS OFF) SELECT code FROM h2_regions WHERE id = 1;
+SELECT code FROM h2_regions ORDER BY id;
+-- An explicit dialect is used as given, without asking SEMOSS.
+SELECT semoss_fdw_disconnect_all() IS NOT NULL AS disconnected;
+SELECT emulator('POST', '/_emulator/stats/reset') IS NOT NULL AS reset;
+SELECT code FROM h2_regions WHERE id = 1;
+SELECT count(*) FILTER (WHERE p LIKE '%MyEngines%') AS engine_listings
+FROM jsonb_array_elements_text(emulator('GET', '/_emulator/stats') -> 'recent_pixels') p;
+DROP SERVER semoss_auto CASCADE;

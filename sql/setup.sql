@@ -57,9 +57,10 @@ BEGIN
 END $$;
 
 -- copy_semoss_server(name, extra, mapping_for): a server on the same SEMOSS
--- URL and engine as "semoss" (plus `extra` options), with a copy of the
--- current user's mapping for `mapping_for`.  Built from the catalogs, so no
--- port or secret is echoed into the expected output.
+-- URL and engine as "semoss", with its dialect unless `extra` (more options)
+-- names one, and with a copy of the current user's mapping for
+-- `mapping_for`.  Built from the catalogs, so no port or secret is echoed
+-- into the expected output.
 CREATE FUNCTION copy_semoss_server(name text, extra text DEFAULT '',
                                    mapping_for text DEFAULT 'CURRENT_USER')
 RETURNS void LANGUAGE plpgsql AS $$
@@ -70,7 +71,8 @@ BEGIN
     SELECT string_agg(format('%s %L', split_part(o, '=', 1), substr(o, strpos(o, '=') + 1)), ', ')
     INTO server_options
     FROM pg_foreign_server, unnest(srvoptions) o
-    WHERE srvname = 'semoss' AND (o LIKE 'url=%' OR o LIKE 'engine_id=%');
+    WHERE srvname = 'semoss' AND (o LIKE 'url=%' OR o LIKE 'engine_id=%' OR
+                                  (o LIKE 'dialect=%' AND extra NOT LIKE '%dialect%'));
     SELECT string_agg(format('%s %L', split_part(o, '=', 1), substr(o, strpos(o, '=') + 1)), ', ')
     INTO mapping_options
     FROM pg_user_mappings, unnest(umoptions) o
@@ -96,8 +98,8 @@ END $$;
 
 -- The SEMOSS server of the sandbox, with its engine, and the credentials.
 \set ECHO none
-SELECT format('CREATE SERVER semoss FOREIGN DATA WRAPPER semoss_fdw OPTIONS (url %L, engine_id %L)',
-              :'semoss_url', :'engine_id') \gexec
+SELECT format('CREATE SERVER semoss FOREIGN DATA WRAPPER semoss_fdw OPTIONS (url %L, engine_id %L, dialect %L)',
+              :'semoss_url', :'engine_id', 'postgres') \gexec
 SELECT format('CREATE USER MAPPING FOR CURRENT_USER SERVER semoss OPTIONS (access_key %L, secret_key %L)',
               :'access_key', :'secret_key') \gexec
 

@@ -71,6 +71,10 @@ struct SemossConnection
 								 * running scans own; in TopMemoryContext */
 	List	   *writable_engines;	/* engine ids SEMOSS lets this session
 									 * write to; in TopMemoryContext */
+	List	   *engine_subtypes;	/* pairs (id, subtype or NULL) of the
+									 * engines the user sees, once listed;
+									 * in TopMemoryContext */
+	bool		engines_listed;
 };
 
 static HTAB *connection_hash = NULL;
@@ -135,6 +139,9 @@ disconnect_entry(SemossConnection *entry, bool polite)
 	forget_tasks(entry, false);
 	list_free_deep(entry->writable_engines);
 	entry->writable_engines = NIL;
+	list_free_deep(entry->engine_subtypes);
+	entry->engine_subtypes = NIL;
+	entry->engines_listed = false;
 }
 
 /* Mark sessions whose server or user mapping changed; see get_connection. */
@@ -272,6 +279,8 @@ semoss_get_connection(UserMapping *user)
 		entry->session = NULL;
 		entry->open_tasks = NIL;
 		entry->writable_engines = NIL;
+		entry->engine_subtypes = NIL;
+		entry->engines_listed = false;
 		entry->invalidated = false;
 		entry->xact_used = false;
 	}
@@ -370,6 +379,92 @@ semoss_connection_check_write_access(SemossConnection *conn,
 	oldcxt = MemoryContextSwitchTo(TopMemoryContext);
 	conn->writable_engines = lappend(conn->writable_engines, pstrdup(engine_id));
 	MemoryContextSwitchTo(oldcxt);
+}
+
+/*
+ * List the database engines the session's user sees, with their subtypes,
+ * once per session.
+ */
+static void
+list_engine_subtypes(SemossConnection *conn)
+{
+	SemossEngineInfo *engines = NULL;
+	int			nengines = 0;
+	SemossError err;
+	MemoryContext oldcxt;
+	int			i;
+
+	if (conn->engines_listed)
+		return;
+	if (semoss_list_engines(conn->session, &engines, &nengines, &err) != SEMOSS_OK)
+		semoss_report_error(&err, NULL);
+
+	oldcxt = MemoryContextSwitchTo(TopMemoryContext);
+	for (i = 0; i < nengines; i++)
+	{
+		conn->engine_subtypes = lappend(conn->engine_subtypes,
+										pstrdup(engines[i].id));
+		conn->engine_subtypes = lappend(conn->engine_subtypes,
+										engines[i].subtype != NULL
+										? pstrdup(engines[i].subtype) : NULL);
+	}
+	MemoryContextSwitchTo(oldcxt);
+	semoss_engines_free(engines, nengines);
+	conn->engines_listed = true;
+}
+
+/*
+ * The dialect of engine `engine_id` of `server` whose dialect option is
+ * 'auto': the one written for the engine's SEMOSS subtype, as the current
+ * user's session sees it (MyEngines, asked once per session).  An engine
+ * the user cannot see, or of a subtype no dialect is written for, is an
+ * error that says what to do: semoss_fdw never guesses a dialect, since a
+ * wrong one would read values wrongly or send SQL the database rejects.
+ */
+const SemossDialect *
+semoss_engine_dialect(ForeignServer *server, const char *engine_id)
+{
+	SemossConnection *conn = semoss_get_connection(GetUserMapping(GetUserId(),
+																  server->serverid));
+	const SemossDialect *dialect;
+	const char *subtype = NULL;
+	bool		found = false;
+	ListCell   *lc;
+
+	if (!semoss_identifier_is_safe(engine_id))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+				 errmsg("invalid SEMOSS engine id \"%s\"", engine_id)));
+	list_engine_subtypes(conn);
+	for (lc = list_head(conn->engine_subtypes); lc != NULL;
+		 lc = lnext(conn->engine_subtypes, lnext(conn->engine_subtypes, lc)))
+	{
+		if (strcmp((char *) lfirst(lc), engine_id) == 0)
+		{
+			subtype = (char *) lfirst(lnext(conn->engine_subtypes, lc));
+			found = true;
+			break;
+		}
+	}
+	if (!found)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_UNABLE_TO_CREATE_EXECUTION),
+				 errmsg("SEMOSS engine \"%s\" is not among the database engines the user of server \"%s\" can see",
+						engine_id, server->servername),
+				 errdetail("The server's dialect is \"auto\", which is read from the engine's subtype."),
+				 errhint("Check the engine id and the user's permissions in SEMOSS (SELECT * FROM semoss_fdw_engines(%s)), or set the server option \"dialect\".",
+						 quote_literal_cstr(server->servername))));
+	dialect = subtype != NULL ? semoss_dialect_for_subtype(subtype) : NULL;
+	if (dialect == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("SEMOSS engine \"%s\" is of subtype \"%s\", for which semoss_fdw has no SQL dialect",
+						engine_id, subtype != NULL ? subtype : "(none)"),
+				 errdetail("semoss_fdw writes the dialects %s; \"generic\" is plain SQL for any database, with values as SEMOSS converts them (numerics as doubles, whole-second timestamps).",
+						   semoss_dialect_names()),
+				 errhint("To use this engine anyway, set the option \"dialect\" of server \"%s\" to 'generic'.",
+						 server->servername)));
+	return dialect;
 }
 
 /*

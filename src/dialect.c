@@ -6,7 +6,9 @@
  * SEMOSS hands SQL to the engine's database verbatim, so the FDW must speak
  * that database's dialect.  Each dialect is one row of semoss_dialects[];
  * adding one is a local change here (plus deparse support for whatever it
- * lacks), never surgery in the deparser.
+ * lacks), never surgery in the deparser.  With the server option dialect
+ * 'auto' (the default), the dialect follows the engine's SEMOSS subtype
+ * (see semoss_engine_dialect in connection.c).
  *
  * IDENTIFICATION
  *		  src/dialect.c
@@ -64,6 +66,33 @@ semoss_dialect_by_name(const char *name)
 	{
 		if (strcmp(semoss_dialects[i].name, name) == 0)
 			return &semoss_dialects[i];
+	}
+	return NULL;
+}
+
+/*
+ * The dialect written for engines of SEMOSS subtype `subtype` (a label of
+ * SEMOSS's RdbmsTypeEnum, such as "POSTGRES"), or NULL when there is none:
+ * the generic dialect is chosen only explicitly, since it gives up exact
+ * values.
+ */
+const SemossDialect *
+semoss_dialect_for_subtype(const char *subtype)
+{
+	size_t		i;
+
+	for (i = 0; i < lengthof(semoss_dialects); i++)
+	{
+		char	   *list = pstrdup(semoss_dialects[i].engine_subtypes);
+		char	   *saveptr = NULL;
+		char	   *item;
+
+		for (item = strtok_r(list, ",", &saveptr); item != NULL;
+			 item = strtok_r(NULL, ",", &saveptr))
+		{
+			if (pg_strcasecmp(item, subtype) == 0)
+				return &semoss_dialects[i];
+		}
 	}
 	return NULL;
 }

@@ -732,6 +732,8 @@ semossImportForeignSchema(ImportForeignSchemaStmt *stmt, Oid serverOid)
 						 quote_literal_cstr(server->servername))));
 
 	conn = semoss_get_connection(GetUserMapping(GetUserId(), serverOid));
+	if (sopts.dialect == NULL)
+		sopts.dialect = semoss_engine_dialect(server, engine_id);
 
 	if (strcmp(sopts.dialect->name, "postgres") == 0)
 		from_catalog = read_remote_catalog(conn, server, engine_id, stmt,

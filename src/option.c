@@ -310,11 +310,12 @@ validate_option_value(const SemossOption *opt, DefElem *def)
 			}
 			break;
 		case OPT_DIALECT:
-			if (semoss_dialect_by_name(value) == NULL)
+			if (strcmp(value, "auto") != 0 &&
+				semoss_dialect_by_name(value) == NULL)
 				ereport(ERROR,
 						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 						 errmsg("unsupported dialect \"%s\"", value),
-						 errhint("Supported dialects are: %s.",
+						 errhint("Supported dialects are: auto, %s.",
 								 semoss_dialect_names())));
 			break;
 	}
@@ -441,7 +442,7 @@ semoss_get_server_options(ForeignServer *server, SemossServerOptions *opts)
 	opts->connect_timeout = SEMOSS_DEFAULT_CONNECT_TIMEOUT;
 	opts->request_timeout = SEMOSS_DEFAULT_REQUEST_TIMEOUT;
 	opts->tls_verify = true;
-	opts->dialect = semoss_dialect_by_name("postgres");
+	opts->dialect = NULL;		/* auto */
 	opts->fdw_startup_cost = SEMOSS_DEFAULT_STARTUP_COST;
 	opts->fdw_tuple_cost = SEMOSS_DEFAULT_TUPLE_COST;
 	opts->table_defaults.batch_size = SEMOSS_DEFAULT_BATCH_SIZE;
@@ -466,7 +467,7 @@ semoss_get_server_options(ForeignServer *server, SemossServerOptions *opts)
 		else if (strcmp(def->defname, "ca_file") == 0)
 			opts->ca_file = pstrdup(value);
 		else if (strcmp(def->defname, "dialect") == 0)
-			opts->dialect = semoss_dialect_by_name(value);
+			opts->dialect = semoss_dialect_by_name(value);	/* NULL for auto */
 		else if (strcmp(def->defname, "collation_matches") == 0)
 			(void) parse_bool(value, &opts->collation_matches);
 		else if (strcmp(def->defname, "fdw_startup_cost") == 0)
@@ -529,6 +530,8 @@ semoss_get_table_options(Oid foreigntableid, SemossTableOptions *opts)
 						get_rel_name(foreigntableid)),
 				 errhint("Set the \"engine_id\" option on the foreign table or on server \"%s\".",
 						 server->servername)));
+	if (opts->server.dialect == NULL)
+		opts->server.dialect = semoss_engine_dialect(server, opts->engine_id);
 }
 
 /* The value of option `name` in a list of options, or NULL. */

@@ -73,6 +73,8 @@ resolve_target(FunctionCallInfo fcinfo, RawSqlTarget *target)
 				 errmsg("no SEMOSS engine to run the SQL on"),
 				 errhint("Pass the engine id as the third argument, or set the \"engine_id\" option of server \"%s\".",
 						 server->servername)));
+	if (target->server.dialect == NULL)
+		target->server.dialect = semoss_engine_dialect(server, target->engine_id);
 	if (!semoss_identifier_is_safe(target->engine_id))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -116,7 +116,7 @@ typedef struct SemossServerOptions
 	int			request_timeout;	/* seconds, 0 = none */
 	bool		tls_verify;
 	char	   *ca_file;		/* NULL = system store */
-	const SemossDialect *dialect;
+	const SemossDialect *dialect;	/* NULL: follow the engine's subtype */
 	bool		collation_matches;	/* remote sorts text as we do */
 	double		fdw_startup_cost;	/* planner cost of one round trip */
 	double		fdw_tuple_cost; /* planner cost of one row */
@@ -208,6 +208,7 @@ extern bool semoss_column_is_key(Oid relid, AttrNumber attnum);
 
 /* in dialect.c */
 extern const SemossDialect *semoss_dialect_by_name(const char *name);
+extern const SemossDialect *semoss_dialect_for_subtype(const char *subtype);
 extern char *semoss_dialect_names(void);
 extern void semoss_append_identifier(StringInfo buf,
 									 const SemossDialect *dialect,
@@ -293,6 +294,8 @@ extern Tuplestorestate *semoss_begin_materialized_srf(FunctionCallInfo fcinfo,
 extern SemossConnection *semoss_get_connection(UserMapping *user);
 extern void semoss_check_server_usage(ForeignServer *server);
 extern SemossSession *semoss_connection_session(SemossConnection *conn);
+extern const SemossDialect *semoss_engine_dialect(ForeignServer *server,
+												  const char *engine_id);
 extern void semoss_connection_track_task(SemossConnection *conn,
 										 const char *task_id);
 extern void semoss_connection_untrack_task(SemossConnection *conn,
