@@ -479,36 +479,41 @@ parameterizations(PlannerInfo *root, RelOptInfo *baserel, SemossRelInfo *info)
  *
  * A LIMIT may be sent only when everything below it runs remotely: the
  * query reads only the tables of `rel` (one foreign table, or a join of
- * foreign tables done remotely), every condition ships, and nothing
- * (grouping, DISTINCT, window functions, set-returning functions, row
- * locks) sits between the scan and the LIMIT.  The remote LIMIT is
- * count + offset; the local Limit node still applies both, so the remote
- * one only stops the engine early.  Paths that carry it are offered only
- * unsorted (no ORDER BY) or sorted exactly as the query asks.
+ * foreign tables done remotely, or a grouping of those), every condition
+ * ships, and nothing (grouping done here, DISTINCT, window functions,
+ * set-returning functions, row locks) sits between `rel` and the LIMIT.
+ * The remote LIMIT is count + offset; the local Limit node still applies
+ * both, so the remote one only stops the engine early.  Paths that carry
+ * it are offered only unsorted (no ORDER BY) or sorted exactly as the
+ * query asks.
  */
 static int64
 remote_row_limit(PlannerInfo *root, RelOptInfo *rel, SemossRelInfo *info)
 {
 	Query	   *parse = root->parse;
+	RelOptInfo *tables = info->kind == SEMOSS_REL_GROUPED ? info->input_rel : rel;
 	int64		count;
 	int64		offset = 0;
 
 	if (parse->commandType != CMD_SELECT || parse->limitCount == NULL ||
 		parse->limitOption == LIMIT_OPTION_WITH_TIES)
 		return -1;
-	if (parse->hasAggs || parse->groupClause != NIL || parse->groupingSets != NIL ||
-		parse->havingQual != NULL || parse->hasWindowFuncs ||
-		parse->distinctClause != NIL || parse->hasTargetSRFs ||
-		parse->setOperations != NULL || parse->rowMarks != NIL)
+	if (parse->hasWindowFuncs || parse->distinctClause != NIL ||
+		parse->hasTargetSRFs || parse->setOperations != NULL ||
+		parse->rowMarks != NIL)
+		return -1;
+	if (info->kind != SEMOSS_REL_GROUPED &&
+		(parse->hasAggs || parse->groupClause != NIL ||
+		 parse->groupingSets != NIL || parse->havingQual != NULL))
 		return -1;
 #if PG_VERSION_NUM >= 160000
-	if (!bms_equal(root->all_query_rels, rel->relids))
+	if (!bms_equal(root->all_query_rels, tables->relids))
 		return -1;
 #else
-	if (!bms_equal(root->all_baserels, rel->relids))
+	if (!bms_equal(root->all_baserels, tables->relids))
 		return -1;
 #endif
-	if (info->local_conds != NIL || rel->lateral_relids != NULL)
+	if (info->local_conds != NIL || tables->lateral_relids != NULL)
 		return -1;
 
 	if (!IsA(parse->limitCount, Const) ||
@@ -888,10 +893,35 @@ grouping_is_pushable(PlannerInfo *root, RelOptInfo *input_rel,
 	return true;
 }
 
+/* Add a path of a grouping done remotely; limit -1 for none. */
+static void
+add_grouped_path(PlannerInfo *root, RelOptInfo *grouped_rel, double rows,
+				 Cost startup_cost, Cost total_cost, List *pathkeys,
+				 int64 limit)
+{
+	add_path(grouped_rel,
+			 (Path *) create_foreign_upper_path(root, grouped_rel,
+												grouped_rel->reltarget,
+												rows,
+#if PG_VERSION_NUM >= 180000
+												0,	/* disabled_nodes */
+#endif
+												startup_cost,
+												total_cost,
+												pathkeys,
+												NULL,	/* no extra plan */
+#if PG_VERSION_NUM >= 170000
+												NIL,	/* no fdw_restrictinfo */
+#endif
+												limit_private(limit)));
+}
+
 /*
  * Offer the grouping of `input_rel` done by the engine, so that only the
  * groups travel: costed as the engine reading every input row once, and
- * one fetched row per group.
+ * one fetched row per group.  Sorted and limited variants are offered as
+ * for a table (see add_whole_rel_paths), so that the top-N groups of a
+ * query move only N rows.
  */
 static void
 add_grouping_path(PlannerInfo *root, RelOptInfo *input_rel,
@@ -902,6 +932,9 @@ add_grouping_path(PlannerInfo *root, RelOptInfo *input_rel,
 	double		groups = 1;
 	Cost		startup_cost;
 	Cost		total_cost;
+	Cost		remote_work;
+	int64		limit;
+	bool		sortable;
 
 	info->kind = SEMOSS_REL_GROUPED;
 	grouped_rel->fdw_private = info;
@@ -925,25 +958,38 @@ add_grouping_path(PlannerInfo *root, RelOptInfo *input_rel,
 	if (info->remote_rows >= 0)
 		groups = info->remote_rows;
 
+	/* the engine reads every input row once */
+	remote_work = input_rows * cpu_operator_cost * 2;
+	limit = remote_row_limit(root, grouped_rel, info);
+	sortable = pathkeys_are_shippable(root, grouped_rel, info,
+									  root->sort_pathkeys);
+
+	/* the groups; the same sorted as the query's ORDER BY asks */
 	estimate_fetch_cost(root, info, groups, list_length(info->grouped_tlist),
 						&startup_cost, &total_cost);
-	startup_cost += input_rows * cpu_operator_cost * 2;
-	total_cost += input_rows * cpu_operator_cost * 2;
-	add_path(grouped_rel,
-			 (Path *) create_foreign_upper_path(root, grouped_rel,
-												grouped_rel->reltarget,
-												groups,
-#if PG_VERSION_NUM >= 180000
-												0,	/* disabled_nodes */
-#endif
-												startup_cost,
-												total_cost,
-												NIL,	/* no pathkeys */
-												NULL,	/* no extra plan */
-#if PG_VERSION_NUM >= 170000
-												NIL,	/* no fdw_restrictinfo */
-#endif
-												NIL));
+	add_grouped_path(root, grouped_rel, groups, startup_cost + remote_work,
+					 total_cost + remote_work, NIL, -1);
+	if (sortable)
+		add_grouped_path(root, grouped_rel, groups,
+						 startup_cost + remote_work + remote_sort_cost(groups),
+						 total_cost + remote_work + remote_sort_cost(groups),
+						 root->sort_pathkeys, -1);
+
+	/* the first groups only, when a LIMIT follows (top-N groups) */
+	if (limit >= 0 && limit_private(limit) != NIL &&
+		(root->sort_pathkeys == NIL || sortable))
+	{
+		double		limited = Min(groups, (double) limit);
+		Cost		sort_cost = root->sort_pathkeys != NIL ?
+			remote_sort_cost(groups) : 0;
+
+		estimate_fetch_cost(root, info, limited, list_length(info->grouped_tlist),
+							&startup_cost, &total_cost);
+		add_grouped_path(root, grouped_rel, clamp_row_est(limited),
+						 startup_cost + remote_work + sort_cost,
+						 total_cost + remote_work + sort_cost,
+						 root->sort_pathkeys, limit);
+	}
 }
 
 /*

@@ -77,6 +77,22 @@ EXPLAIN (VERBOSE, COSTS OFF)
 SELECT status, local_half(count(*)) FROM semoss.orders GROUP BY status;
 SELECT status, local_half(count(*)) FROM semoss.orders GROUP BY status ORDER BY status;
 
+-- Top-N groups: sorted and limited remotely, so only N rows travel.
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT customer_id, sum(total) FROM semoss.orders
+GROUP BY customer_id ORDER BY sum(total) DESC, customer_id LIMIT 3;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+SELECT customer_id, sum(total) FROM semoss.orders
+GROUP BY customer_id ORDER BY sum(total) DESC, customer_id LIMIT 3;
+SELECT customer_id, sum(total) FROM semoss.orders
+GROUP BY customer_id ORDER BY sum(total) DESC, customer_id LIMIT 3 OFFSET 1;
+SELECT customer_id, sum(total) FROM direct.orders
+GROUP BY customer_id ORDER BY sum(total) DESC, customer_id LIMIT 3 OFFSET 1;
+-- An order computed here keeps the sort and the LIMIT here.
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT status, count(*) FROM semoss.orders GROUP BY status ORDER BY local_half(count(*)), status LIMIT 2;
+SELECT status, count(*) FROM semoss.orders GROUP BY status ORDER BY local_half(count(*)), status LIMIT 2;
+
 -- Not pushed: min/max of text (the remote collation decides)...
 EXPLAIN (VERBOSE, COSTS OFF) SELECT region_id, max(name) FROM semoss.customers GROUP BY region_id;
 -- ...an aggregate that is not built in...

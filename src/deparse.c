@@ -643,13 +643,15 @@ deparse_where_clause(List *conds, DeparseContext *cxt)
 }
 
 /*
- * Append " ORDER BY ..." for `pathkeys`, each of which the caller checked
- * with semoss_pathkey_expr(), and " LIMIT n" unless limit is -1.  Text in
+ * Append " ORDER BY ..." for `pathkeys` of `sortrel`, each of which the
+ * caller checked with semoss_pathkey_expr(), and " LIMIT n" unless limit
+ * is -1.  Text in
  * the C collation is sorted remotely under COLLATE "C", whose byte order
  * every PostgreSQL shares.
  */
 static void
-deparse_order_by_limit(List *pathkeys, int64 limit, DeparseContext *cxt)
+deparse_order_by_limit(RelOptInfo *sortrel, List *pathkeys, int64 limit,
+					   DeparseContext *cxt)
 {
 	ListCell   *lc;
 	bool		first = true;
@@ -657,7 +659,7 @@ deparse_order_by_limit(List *pathkeys, int64 limit, DeparseContext *cxt)
 	foreach(lc, pathkeys)
 	{
 		PathKey    *pathkey = (PathKey *) lfirst(lc);
-		Expr	   *expr = semoss_pathkey_expr(cxt->root, cxt->scanrel, cxt->opts,
+		Expr	   *expr = semoss_pathkey_expr(cxt->root, sortrel, cxt->opts,
 											   pathkey);
 
 		appendStringInfoString(cxt->buf, first ? " ORDER BY " : ", ");
@@ -677,7 +679,9 @@ deparse_order_by_limit(List *pathkeys, int64 limit, DeparseContext *cxt)
 /*
  * The expression of the foreign relation that `pathkey` sorts by, if rows
  * can be sorted by it remotely in the same order; else NULL.  The sort must
- * use the default B-tree ordering of the expression's type.
+ * use the default B-tree ordering of the expression's type.  For a grouping
+ * done remotely, the expression must be one of its outputs (a grouping
+ * expression or an aggregate).
  */
 Expr *
 semoss_pathkey_expr(PlannerInfo *root, RelOptInfo *rel,
@@ -698,8 +702,13 @@ semoss_pathkey_expr(PlannerInfo *root, RelOptInfo *rel,
 		Expr	   *expr = em->em_expr;
 		Oid			opclass;
 
-		if (!bms_is_subset(em->em_relids, rel->relids) ||
-			bms_is_empty(em->em_relids))
+		if (IS_UPPER_REL(rel))
+		{
+			if (!list_member(rel->reltarget->exprs, expr))
+				continue;
+		}
+		else if (!bms_is_subset(em->em_relids, rel->relids) ||
+				 bms_is_empty(em->em_relids))
 			continue;
 		opclass = GetDefaultOpClass(exprType((Node *) expr), BTREE_AM_OID);
 		if (!OidIsValid(opclass) ||
@@ -766,7 +775,7 @@ semoss_deparse_select(PlannerInfo *root, RelOptInfo *baserel, Relation rel,
 	deparse_from_item(&buf, opts, baserel->relid);
 
 	deparse_where_clause(remote_conds, &cxt);
-	deparse_order_by_limit(pathkeys, limit, &cxt);
+	deparse_order_by_limit(baserel, pathkeys, limit, &cxt);
 
 	cxt.parts = lappend(cxt.parts, makeString(buf.data));
 	return cxt.parts;
@@ -934,7 +943,7 @@ semoss_deparse_pushed_select(PlannerInfo *root, RelOptInfo *foreignrel,
 		}
 	}
 
-	deparse_order_by_limit(pathkeys, limit, &cxt);
+	deparse_order_by_limit(foreignrel, pathkeys, limit, &cxt);
 	cxt.parts = lappend(cxt.parts, makeString(buf.data));
 	return cxt.parts;
 }

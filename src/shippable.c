@@ -506,10 +506,10 @@ semoss_is_foreign_grouping_expr(PlannerInfo *root, RelOptInfo *input_rel,
 }
 
 /*
- * True if rows can be sorted remotely by `expr` with sort operator `sortop`
- * in the same order as locally: the expression ships, the operator is a
- * built-in default ordering operator, and text is sorted remotely only when
- * the collations are known to match.
+ * True if rows of `rel` (a foreign table, a join, or a grouping whose
+ * outputs may be aggregates) can be sorted remotely by `expr` in the same
+ * order as locally: the expression ships, and text is sorted remotely only
+ * when the collations are known to match or it sorts in the C collation.
  */
 bool
 semoss_is_foreign_sort(PlannerInfo *root, RelOptInfo *rel,
@@ -520,5 +520,9 @@ semoss_is_foreign_sort(PlannerInfo *root, RelOptInfo *rel,
 	if (OidIsValid(collation) && collation != C_COLLATION_OID &&
 		!opts->server.collation_matches)
 		return false;
+	if (IS_UPPER_REL(rel))
+		return semoss_is_foreign_grouping_expr(root,
+											   ((SemossRelInfo *) rel->fdw_private)->input_rel,
+											   opts, expr);
 	return semoss_is_foreign_expr(root, rel, opts, expr);
 }
