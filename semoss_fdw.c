@@ -39,6 +39,7 @@
 #include "optimizer/tlist.h"
 #include "parser/parsetree.h"
 #include "utils/selfuncs.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
@@ -83,9 +84,15 @@ typedef struct SemossScanState
 	MemoryContextCallback page_cleanup;
 } SemossScanState;
 
+/* semoss_fdw.pushdown: whether anything but the column list is sent */
+bool		semoss_pushdown_enabled = true;
+
 void		_PG_init(void);
 
-/* Called when the module is loaded: initialize libcurl once. */
+/*
+ * Called when the module is loaded: initialize libcurl once, and define
+ * the settings.
+ */
 void
 _PG_init(void)
 {
@@ -93,6 +100,20 @@ _PG_init(void)
 
 	if (semoss_global_init(&err) != SEMOSS_OK)
 		semoss_report_error(&err, NULL);
+
+	DefineCustomBoolVariable("semoss_fdw.pushdown",
+							 "Lets the engine behind SEMOSS evaluate conditions, sorts, limits, joins and aggregates.",
+							 "When off, only the needed columns of each table are fetched and everything else is done locally: a way to check a suspected wrong result of pushdown, and to measure what pushdown saves.",
+							 &semoss_pushdown_enabled,
+							 true,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+#if PG_VERSION_NUM >= 150000
+	MarkGUCPrefixReserved("semoss_fdw");
+#else
+	EmitWarningsOnPlaceholders("semoss_fdw");
+#endif
 }
 
 /* Free the current page of a scan, if any. */
@@ -495,7 +516,8 @@ remote_row_limit(PlannerInfo *root, RelOptInfo *rel, SemossRelInfo *info)
 	int64		count;
 	int64		offset = 0;
 
-	if (parse->commandType != CMD_SELECT || parse->limitCount == NULL ||
+	if (!semoss_pushdown_enabled ||
+		parse->commandType != CMD_SELECT || parse->limitCount == NULL ||
 		parse->limitOption == LIMIT_OPTION_WITH_TIES)
 		return -1;
 	if (parse->hasWindowFuncs || parse->distinctClause != NIL ||
@@ -696,7 +718,8 @@ join_is_pushable(PlannerInfo *root, RelOptInfo *joinrel, RelOptInfo *outerrel,
 	List	   *after_conds = NIL;
 	ListCell   *lc;
 
-	if (root->parse->commandType != CMD_SELECT || root->rowMarks != NIL)
+	if (!semoss_pushdown_enabled ||
+		root->parse->commandType != CMD_SELECT || root->rowMarks != NIL)
 		return false;
 	if (jointype != JOIN_INNER && jointype != JOIN_LEFT &&
 		jointype != JOIN_RIGHT && jointype != JOIN_FULL)

@@ -262,3 +262,15 @@ DROP TABLE local_regions;
 DROP AGGREGATE local_sum(int);
 DROP FUNCTION local_half(bigint);
 DROP FUNCTION same_result(text);
+
+-- semoss_fdw.pushdown = off sends only the column lists: everything else
+-- is done here, with the same results.
+SET semoss_fdw.pushdown = off;
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT c.region_id, count(*) FROM semoss.orders o JOIN semoss.customers c ON c.id = o.customer_id
+WHERE o.total > 9000 GROUP BY c.region_id ORDER BY c.region_id LIMIT 3;
+SELECT c.region_id, count(*) FROM semoss.orders o JOIN semoss.customers c ON c.id = o.customer_id
+WHERE o.total > 9000 GROUP BY c.region_id ORDER BY c.region_id LIMIT 3;
+RESET semoss_fdw.pushdown;
+SELECT c.region_id, count(*) FROM semoss.orders o JOIN semoss.customers c ON c.id = o.customer_id
+WHERE o.total > 9000 GROUP BY c.region_id ORDER BY c.region_id LIMIT 3;

@@ -193,6 +193,9 @@ enum SemossScanPrivateIndex
 	ScanPrivateSetProcessed
 };
 
+/* in semoss_fdw.c: the setting semoss_fdw.pushdown */
+extern bool semoss_pushdown_enabled;
+
 /* A cached SEMOSS session; see connection.c. */
 typedef struct SemossConnection SemossConnection;
 

@@ -464,6 +464,8 @@ is_foreign_expr(PlannerInfo *root, RelOptInfo *rel,
 
 	if (!opts->server.dialect->exact_text)
 		return false;			/* only the postgres dialect writes expressions */
+	if (!semoss_pushdown_enabled)
+		return false;
 
 	cxt.root = root;
 	cxt.rel = rel;
