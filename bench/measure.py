@@ -12,7 +12,7 @@ What is measured, for every contender the same way:
   before it; it counts every page the backend touched, shared buffers too;
   and peak private memory: the highest RssAnon (the backend's own memory,
   no shared buffers) sampled every 20 ms, minus RssAnon before the work;
-* HTTP requests and response bytes: the emulator's statistics
+* HTTP requests, response bytes and rows sent: the emulator's statistics
   (reset before the work, read after it);
 * emulator CPU: /proc/<emulator pid>/stat (all its threads);
 * backing-database CPU: every other process of the sandbox's PostgreSQL
@@ -52,13 +52,13 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 CSV_FIELDS = [
     "section", "query", "contender", "rows", "reps", "wall_s", "backend_cpu_s",
     "backend_us_per_row", "client_cpu_s", "peak_mb", "private_mb", "client_peak_mb", "http_requests",
-    "http_mb", "emulator_cpu_s", "backing_cpu_s", "page_size", "latency_ms_median",
+    "http_mb", "rows_received", "emulator_cpu_s", "backing_cpu_s", "page_size", "latency_ms_median",
     "latency_ms_p95", "requests_per_op", "note",
 ]
 
 # Metrics a repetition produces; the CSV keeps the median of each.
 METRICS = ["wall_s", "backend_cpu_s", "client_cpu_s", "peak_mb", "private_mb", "client_peak_mb",
-           "http_requests", "http_mb", "emulator_cpu_s", "backing_cpu_s", "page_size",
+           "http_requests", "http_mb", "rows_received", "emulator_cpu_s", "backing_cpu_s", "page_size",
            "latency_ms_median", "latency_ms_p95", "requests_per_op"]
 
 
@@ -220,6 +220,7 @@ class Bracket:
             "private_mb": private,
             "http_requests": stats["requests"],
             "http_mb": stats["bytes_sent"] / 1048576.0,
+            "rows_received": stats["rows_sent"],
             "emulator_cpu_s": emulator1 - self.emulator0,
             "backing_cpu_s": backing,
             "page_size": page_size_of(stats),

@@ -272,7 +272,21 @@ HOW = """\
   semoss_fdw spends less).  Medians of the repetitions.  Backend CPU is read
   to the nanosecond (/proc/PID/schedstat), the other CPU times to 10 ms."""
 
+def pushdown_table(groups):
+    """Each query with pushdown (semoss_fdw) and without (semoss_fdw.pushdown = off)."""
+    header = ["query", "contender", "rows received", "HTTP req", "HTTP MB", "wall s", "backend CPU s",
+              "emulator CPU s", "wall ÷ fdw", "note"]
+    rows = []
+    for query, contenders in groups.items():
+        for name, l in contenders.items():
+            rows.append([query, name, f(l["rows_received"], 0), f(l["http_requests"], 0),
+                         f(l["http_mb"], 2), f(l["wall_s"]), f(l["backend_cpu_s"]),
+                         f(l["emulator_cpu_s"]), x(l["wall_x_fdw"]), l["note"]])
+    return table(header, rows)
+
+
 KNOWN = {"compare": ("Scans", scan_table), "lookup": ("Warm point lookups", lookup_table),
+         "pushdown": ("Pushdown: the same queries with and without it", pushdown_table),
          "memory": ("Memory over a long scan (semoss_fdw, default fetch_size)", memory_table),
          "fetch_size": ("fetch_size sweep (semoss_fdw, full scan)", fetch_size_table)}
 
