@@ -7,6 +7,7 @@ PGFILEDESC = "semoss_fdw - foreign data wrapper for SEMOSS"
 
 OBJS = \
 	semoss_fdw.o \
+	src/analyze.o \
 	src/connection.o \
 	src/convert.o \
 	src/deparse.o \

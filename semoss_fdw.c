@@ -991,6 +991,7 @@ semoss_fdw_handler(PG_FUNCTION_ARGS)
 	routine->EndForeignScan = semossEndForeignScan;
 	routine->ExplainForeignScan = semossExplainForeignScan;
 	routine->ImportForeignSchema = semossImportForeignSchema;
+	routine->AnalyzeForeignTable = semossAnalyzeForeignTable;
 
 	/* writes: modify.c */
 	routine->AddForeignUpdateTargets = semossAddForeignUpdateTargets;

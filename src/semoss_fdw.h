@@ -15,6 +15,7 @@
 #ifndef SEMOSS_FDW_H
 #define SEMOSS_FDW_H
 
+#include "foreign/fdwapi.h"
 #include "foreign/foreign.h"
 #include "nodes/execnodes.h"
 #include "nodes/plannodes.h"
@@ -329,6 +330,11 @@ extern void semossExplainForeignModify(ModifyTableState *mtstate,
 									   ExplainState *es);
 extern void semossExecForeignTruncate(List *rels, DropBehavior behavior,
 									  bool restart_seqs);
+
+/* in analyze.c */
+extern bool semossAnalyzeForeignTable(Relation relation,
+									  AcquireSampleRowsFunc *func,
+									  BlockNumber *totalpages);
 
 /* in rawsql.c */
 extern Datum semoss_fdw_exec(PG_FUNCTION_ARGS);
