@@ -23,7 +23,7 @@ OBJS = \
 	src/semoss_pixel.o \
 	src/semoss_response.o
 
-REGRESS = setup options read types import write pushdown scan faults operability tls
+REGRESS = setup options read types import write pushdown analyze scan faults operability tls
 REGRESS_OPTS = --load-extension=plpython3u
 
 PG_CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Werror
