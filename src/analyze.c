@@ -411,6 +411,7 @@ acquire_sample_rows(Relation relation, int elevel, HeapTuple *rows,
 	SemossTableOptions opts;
 	SemossConnection *conn;
 	SemossSampling method;
+	RelOptInfo *scanrel;
 	List	   *retrieved_attrs;
 	List	   *params = NIL;
 	List	   *parts;
@@ -474,9 +475,16 @@ acquire_sample_rows(Relation relation, int elevel, HeapTuple *rows,
 	/*
 	 * The SELECT a scan that needs every column sends (a whole-row
 	 * reference fetches each column that is not dropped), with nothing
-	 * after its FROM item, so a sampling clause can follow.
+	 * after its FROM item, so a sampling clause can follow.  There is no
+	 * query, so no planner state: the relation stands alone as range-table
+	 * entry 1, all the deparser may ask of it without conditions or sort
+	 * keys.
 	 */
-	parts = semoss_deparse_select(NULL, NULL, relation, &opts,
+	scanrel = makeNode(RelOptInfo);
+	scanrel->reloptkind = RELOPT_BASEREL;
+	scanrel->relid = 1;
+	scanrel->relids = bms_make_singleton(1);
+	parts = semoss_deparse_select(NULL, scanrel, relation, &opts,
 								  bms_make_singleton(0 - FirstLowInvalidHeapAttributeNumber),
 								  NIL, NIL, -1, &retrieved_attrs, &params);
 	Assert(params == NIL);
