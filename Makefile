@@ -7,6 +7,7 @@ PGFILEDESC = "semoss_fdw - foreign data wrapper for SEMOSS"
 
 OBJS = \
 	semoss_fdw.o \
+	src/analyze.o \
 	src/connection.o \
 	src/convert.o \
 	src/deparse.o \
@@ -22,7 +23,7 @@ OBJS = \
 	src/semoss_pixel.o \
 	src/semoss_response.o
 
-REGRESS = setup options read types import write pushdown join_agg scan faults operability tls
+REGRESS = setup options read types import write pushdown join_agg analyze scan faults operability tls
 REGRESS_OPTS = --load-extension=plpython3u
 
 PG_CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Werror

@@ -1533,6 +1533,7 @@ semoss_fdw_handler(PG_FUNCTION_ARGS)
 	routine->GetForeignJoinPaths = semossGetForeignJoinPaths;
 	routine->GetForeignUpperPaths = semossGetForeignUpperPaths;
 	routine->ImportForeignSchema = semossImportForeignSchema;
+	routine->AnalyzeForeignTable = semossAnalyzeForeignTable;
 
 	/* writes: modify.c */
 	routine->AddForeignUpdateTargets = semossAddForeignUpdateTargets;

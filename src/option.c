@@ -42,6 +42,7 @@ typedef enum SemossOptionKind
 	OPT_BOOLEAN,
 	OPT_DIALECT,				/* a name known to dialect.c */
 	OPT_COST,					/* a non-negative number */
+	OPT_SAMPLING,				/* an ANALYZE sampling method */
 	OPT_SECRET					/* any non-empty string; user mappings only */
 } SemossOptionKind;
 
@@ -69,6 +70,7 @@ static const SemossOption semoss_options[] = {
 	{"updatable", ForeignServerRelationId, OPT_BOOLEAN},
 	{"truncatable", ForeignServerRelationId, OPT_BOOLEAN},
 	{"use_remote_estimate", ForeignServerRelationId, OPT_BOOLEAN},
+	{"analyze_sampling", ForeignServerRelationId, OPT_SAMPLING},
 	/* user mapping */
 	{"access_key", UserMappingRelationId, OPT_SECRET},
 	{"secret_key", UserMappingRelationId, OPT_SECRET},
@@ -84,11 +86,69 @@ static const SemossOption semoss_options[] = {
 	{"updatable", ForeignTableRelationId, OPT_BOOLEAN},
 	{"truncatable", ForeignTableRelationId, OPT_BOOLEAN},
 	{"use_remote_estimate", ForeignTableRelationId, OPT_BOOLEAN},
+	{"analyze_sampling", ForeignTableRelationId, OPT_SAMPLING},
 	/* column */
 	{"column_name", AttributeRelationId, OPT_STRING},
 	{"key", AttributeRelationId, OPT_BOOLEAN},	/* part of the row key */
 	{NULL, InvalidOid, OPT_STRING}
 };
+
+/* The values of the analyze_sampling option, in the order of hints. */
+static const struct
+{
+	const char *name;
+	SemossSampling method;
+}			sampling_methods[] = {
+	{"off", SEMOSS_SAMPLE_OFF},
+	{"auto", SEMOSS_SAMPLE_AUTO},
+	{"random", SEMOSS_SAMPLE_RANDOM},
+	{"system", SEMOSS_SAMPLE_SYSTEM},
+	{"bernoulli", SEMOSS_SAMPLE_BERNOULLI},
+};
+
+/* Parse an analyze_sampling value; false if it names no method. */
+static bool
+parse_sampling_option(const char *value, SemossSampling *method)
+{
+	size_t		i;
+
+	for (i = 0; i < lengthof(sampling_methods); i++)
+	{
+		if (strcmp(sampling_methods[i].name, value) == 0)
+		{
+			*method = sampling_methods[i].method;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The analyze_sampling value that names `method`, for messages. */
+const char *
+semoss_sampling_name(SemossSampling method)
+{
+	size_t		i;
+
+	for (i = 0; i < lengthof(sampling_methods); i++)
+	{
+		if (sampling_methods[i].method == method)
+			return sampling_methods[i].name;
+	}
+	return "?";
+}
+
+/* Comma-separated list of the analyze_sampling values, for hints. */
+static char *
+sampling_option_names(void)
+{
+	StringInfoData buf;
+	size_t		i;
+
+	initStringInfo(&buf);
+	for (i = 0; i < lengthof(sampling_methods); i++)
+		appendStringInfo(&buf, "%s%s", i > 0 ? ", " : "", sampling_methods[i].name);
+	return buf.data;
+}
 
 /* Human name of an option context, for messages. */
 static const char *
@@ -309,6 +369,19 @@ validate_option_value(const SemossOption *opt, DefElem *def)
 									   opt->name)));
 			}
 			break;
+		case OPT_SAMPLING:
+			{
+				SemossSampling method;
+
+				if (!parse_sampling_option(value, &method))
+					ereport(ERROR,
+							(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+							 errmsg("invalid value for option \"%s\": \"%s\"",
+									opt->name, value),
+							 errhint("Valid values are: %s.",
+									 sampling_option_names())));
+			}
+			break;
 		case OPT_DIALECT:
 			if (strcmp(value, "auto") != 0 &&
 				semoss_dialect_by_name(value) == NULL)
@@ -427,6 +500,8 @@ apply_table_setting(DefElem *def, SemossTableSettings *settings)
 		(void) parse_bool(value, &settings->truncatable);
 	else if (strcmp(def->defname, "use_remote_estimate") == 0)
 		(void) parse_bool(value, &settings->use_remote_estimate);
+	else if (strcmp(def->defname, "analyze_sampling") == 0)
+		(void) parse_sampling_option(value, &settings->analyze_sampling);
 	else
 		return false;
 	return true;
@@ -448,6 +523,7 @@ semoss_get_server_options(ForeignServer *server, SemossServerOptions *opts)
 	opts->table_defaults.batch_size = SEMOSS_DEFAULT_BATCH_SIZE;
 	opts->table_defaults.updatable = true;
 	opts->table_defaults.truncatable = true;
+	opts->table_defaults.analyze_sampling = SEMOSS_SAMPLE_AUTO;
 
 	foreach(lc, server->options)
 	{

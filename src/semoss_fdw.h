@@ -15,6 +15,7 @@
 #ifndef SEMOSS_FDW_H
 #define SEMOSS_FDW_H
 
+#include "foreign/fdwapi.h"
 #include "foreign/foreign.h"
 #include "nodes/execnodes.h"
 #include "nodes/plannodes.h"
@@ -95,6 +96,21 @@ typedef enum SemossDmlForm
 } SemossDmlForm;
 
 /*
+ * How ANALYZE asks the engine for a sample (the analyze_sampling option,
+ * see analyze.c): not at all (every row is fetched), with TABLESAMPLE
+ * SYSTEM or BERNOULLI, or with a random() filter; auto is BERNOULLI where
+ * the remote relation takes TABLESAMPLE, else random().
+ */
+typedef enum SemossSampling
+{
+	SEMOSS_SAMPLE_OFF,
+	SEMOSS_SAMPLE_AUTO,
+	SEMOSS_SAMPLE_RANDOM,
+	SEMOSS_SAMPLE_SYSTEM,
+	SEMOSS_SAMPLE_BERNOULLI
+} SemossSampling;
+
+/*
  * Settings a server gives its foreign tables and a table may override with
  * an option of the same name.
  */
@@ -105,6 +121,7 @@ typedef struct SemossTableSettings
 	bool		updatable;		/* INSERT/UPDATE/DELETE allowed */
 	bool		truncatable;	/* TRUNCATE allowed */
 	bool		use_remote_estimate;	/* ask the engine for row estimates */
+	SemossSampling analyze_sampling;	/* how ANALYZE samples remotely */
 } SemossTableSettings;
 
 /* Server-level settings after defaults were applied. */
@@ -208,6 +225,7 @@ extern char *semoss_option_value(List *options, const char *name);
 extern char *semoss_remote_column_name(Oid relid, AttrNumber attnum);
 extern int	semoss_fetch_size(int fetch_size_option, int ncolumns);
 extern bool semoss_column_is_key(Oid relid, AttrNumber attnum);
+extern const char *semoss_sampling_name(SemossSampling method);
 
 /* in dialect.c */
 extern const SemossDialect *semoss_dialect_by_name(const char *name);
@@ -354,6 +372,11 @@ extern void semossExplainForeignModify(ModifyTableState *mtstate,
 									   ExplainState *es);
 extern void semossExecForeignTruncate(List *rels, DropBehavior behavior,
 									  bool restart_seqs);
+
+/* in analyze.c */
+extern bool semossAnalyzeForeignTable(Relation relation,
+									  AcquireSampleRowsFunc *func,
+									  BlockNumber *totalpages);
 
 /* in rawsql.c */
 extern Datum semoss_fdw_exec(PG_FUNCTION_ARGS);
