@@ -36,7 +36,9 @@
 #   BENCH_REPS=3             repetitions per measurement (the median is kept)
 #   BENCH_LOOKUPS=200        point lookups per contender
 #   BENCH_FETCH_SIZES="500 1000 2000 5000 10000 20000"   the fetch_size sweep
-#   BENCH_SECTIONS="compare lookup memory scan_fetch_size profile"   (bench/<name>.sh each)
+#   BENCH_SECTIONS="compare lookup memory scan_fetch_size profile pushdown writes"
+#                            (bench/<name>.sh each)
+#   BENCH_WRITE_ROWS=100000  rows of the INSERT benchmark (section writes)
 #   BENCH_RESULTS=bench/results   where the Markdown/CSV/chart results go
 #   BENCH_CHART=svg          chart format: svg or png
 #   SEMOSS_BENCH_INSTALL=1   build and `make install` the extension first
@@ -52,7 +54,7 @@ BENCH_MEM_ROWS=${BENCH_MEM_ROWS:-5000000}
 BENCH_REPS=${BENCH_REPS:-3}
 BENCH_LOOKUPS=${BENCH_LOOKUPS:-200}
 BENCH_FETCH_SIZES=${BENCH_FETCH_SIZES:-500 1000 2000 5000 10000 20000}
-BENCH_SECTIONS_DEFAULT="compare lookup memory scan_fetch_size profile"
+BENCH_SECTIONS_DEFAULT="compare lookup memory scan_fetch_size profile pushdown writes"
 BENCH_SECTIONS=${BENCH_SECTIONS:-$BENCH_SECTIONS_DEFAULT}
 BENCH_RESULTS=${BENCH_RESULTS:-$BENCH_DIR/results}
 export BENCH_DB BENCH_ROWS BENCH_MEM_ROWS BENCH_REPS BENCH_LOOKUPS BENCH_FETCH_SIZES BENCH_RESULTS

@@ -1,138 +1,102 @@
 #!/usr/bin/env bash
-# bench/writes.sh — INSERT throughput through semoss_fdw by batch_size.
+# bench/writes.sh — section "writes": INSERT throughput by batch_size.
 #
-#   bench/writes.sh [ROWS]          (default 100000)
-#
-# Starts its own sandbox and inserts ROWS rows of 6 columns (int8, text,
-# numeric, timestamptz, bool, float8) into a table of the backing database:
+# BENCH_WRITE_ROWS rows (default 100000) of 6 columns (int8, text, numeric,
+# timestamptz, bool, float8), made once in a local table, are inserted into
+# a table of the backing database:
 #   - through semoss_fdw with INSERT ... SELECT at batch_size 1, 100, 1000
 #     (the default) and 5000, and with COPY FROM at the default;
 #   - through postgres_fdw straight into the backing database at batch_size
 #     1, 100 and 1000: the same write without SEMOSS, HTTP and JSON.
-# For each it reports the wall time, rows per second, the HTTP requests the
-# emulator answered and its ExecQuery statements, and checks that every row
-# arrived.  Writes bench/results/writes.md.  Exits non-zero if a check fails.
-#
-# Set BENCH_INSTALL=0 to use the extension already installed.
+# Each measurement (bench/measure.py: wall time, backend CPU, HTTP requests,
+# emulator CPU) starts from an empty table (emptied through postgres_fdw,
+# unmeasured), and every row is checked to
+# have arrived; the section fails otherwise.  batch_size 1 is measured once
+# (it takes a minute), the others BENCH_REPS times.  Writes
+# bench/results/writes.md.
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_section_init writes
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$ROOT"
-# shellcheck source=../scripts/lib/common.sh
-. "$ROOT/scripts/lib/common.sh"
+ROWS=${BENCH_WRITE_ROWS:-100000}
+SOURCE_FILE=$BENCH_WORK/writes_source.tsv
 
-ROWS=${1:-100000}
-DB=semoss_writes
-OUT=$ROOT/bench/results/writes.md
-
-if [ "${BENCH_INSTALL:-1}" = 1 ]; then
-    install_dependencies
-    build_and_install "$ROOT"
-fi
-sandbox_env=$("$ROOT/scripts/sandbox" start)
-eval "$sandbox_env"
-WORK=$(mktemp -d /tmp/semoss_writes.XXXXXX)
-cleanup() {
-    "$ROOT/scripts/sandbox" stop "$SEMOSS_SANDBOX_DIR" >/dev/null 2>&1 || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-PSQL=(psql -X -q -v ON_ERROR_STOP=1 -At)
-"${PSQL[@]}" -d postgres -c "CREATE DATABASE $DB"
-"${PSQL[@]}" -d semoss_backend -c "CREATE TABLE bench_writes (
+bench_psql -d "$SEMOSS_BACKEND_DSN" <<'SQL'
+DROP TABLE IF EXISTS bench_writes;
+CREATE TABLE bench_writes (
     id int8 PRIMARY KEY, label text, amount numeric(14,4), at timestamptz,
-    flag boolean, score float8)"
-"${PSQL[@]}" -d "$DB" >/dev/null <<SQL
-CREATE EXTENSION semoss_fdw;
-CREATE EXTENSION postgres_fdw;
-CREATE SERVER semoss FOREIGN DATA WRAPPER semoss_fdw
-    OPTIONS (url '$SEMOSS_URL', engine_id '$SEMOSS_ENGINE_ID');
-CREATE USER MAPPING FOR CURRENT_USER SERVER semoss
-    OPTIONS (access_key '$SEMOSS_ACCESS_KEY', secret_key '$SEMOSS_SECRET_KEY');
-CREATE SERVER direct FOREIGN DATA WRAPPER postgres_fdw
-    OPTIONS (host '$PGHOST', port '$PGPORT', dbname 'semoss_backend');
-CREATE USER MAPPING FOR CURRENT_USER SERVER direct OPTIONS (user 'postgres');
-CREATE FOREIGN TABLE via_semoss (
+    flag boolean, score float8);
+SQL
+bench_psql -d "$BENCH_DB" <<SQL
+DROP FOREIGN TABLE IF EXISTS writes_semoss, writes_pg;
+CREATE FOREIGN TABLE writes_semoss (
     id int8 OPTIONS (key 'true'), label text, amount numeric(14,4),
     at timestamptz, flag boolean, score float8
 ) SERVER semoss OPTIONS (table_name 'bench_writes');
-CREATE FOREIGN TABLE via_direct (
+CREATE FOREIGN TABLE writes_pg (
     id int8, label text, amount numeric(14,4), at timestamptz,
     flag boolean, score float8
-) SERVER direct OPTIONS (table_name 'bench_writes');
--- the rows to insert, made once, locally
-CREATE TABLE source AS
+) SERVER backing OPTIONS (table_name 'bench_writes');
+DROP TABLE IF EXISTS writes_source;
+CREATE TABLE writes_source AS
 SELECT g::int8 AS id, 'label ' || g AS label, (g * 1.2345)::numeric(14,4) AS amount,
        '2024-01-01 00:00:00+00'::timestamptz + g * interval '1.5 second' AS at,
        g % 2 = 0 AS flag, g / 7.0::float8 AS score
 FROM generate_series(1, $ROWS) g;
 SQL
-"${PSQL[@]}" -d "$DB" -c "\\copy source TO '$WORK/source.tsv'"
+# a file the server can read, for COPY FROM
+chmod 755 "$BENCH_WORK"
+bench_psql -d "$BENCH_DB" -c "COPY writes_source TO '$SOURCE_FILE'"
 
-# stat NAME: one counter of the emulator's statistics.
-stat() {
-    curl -sf "$SEMOSS_EMULATOR_URL/_emulator/stats" |
-        /usr/bin/python3 -c "import json, sys; print(json.load(sys.stdin)['$1'])"
+# Set TABLE's batch_size (or drop it for "default").
+set_batch_size() {
+    local table=$1 batch=$2
+    bench_psql -d "$BENCH_DB" -c "ALTER FOREIGN TABLE $table OPTIONS (DROP batch_size)" 2>/dev/null || true
+    [ "$batch" = default ] ||
+        bench_psql -d "$BENCH_DB" -c "ALTER FOREIGN TABLE $table OPTIONS (ADD batch_size '$batch')"
 }
 
-# run LABEL TABLE BATCH STATEMENT: empty the backing table, time STATEMENT
-# in a fresh session (its login included) and record one result row.
-ROWS_MD=()
-run() {
-    local label=$1 table=$2 batch=$3 statement=$4
-    "${PSQL[@]}" -d semoss_backend -c "TRUNCATE bench_writes"
-    if [ "$batch" = default ]; then
-        "${PSQL[@]}" -d "$DB" -c "ALTER FOREIGN TABLE $table OPTIONS (DROP batch_size)" 2>/dev/null || true
-    else
-        "${PSQL[@]}" -d "$DB" -c "ALTER FOREIGN TABLE $table OPTIONS (DROP batch_size)" 2>/dev/null || true
-        "${PSQL[@]}" -d "$DB" -c "ALTER FOREIGN TABLE $table OPTIONS (ADD batch_size '$batch')"
-    fi
-    curl -sf -X POST "$SEMOSS_EMULATOR_URL/_emulator/stats/reset" >/dev/null
-    local start end
-    start=$(date +%s.%N)
-    "${PSQL[@]}" -d "$DB" -c "$statement" >/dev/null
-    end=$(date +%s.%N)
-    local count requests execs
-    count=$("${PSQL[@]}" -d semoss_backend -c "SELECT count(*) FROM bench_writes")
-    if [ "$count" != "$ROWS" ]; then
-        echo "FAIL: $label wrote $count rows, not $ROWS" >&2
-        exit 1
-    fi
-    requests=$(stat requests)
-    execs=$(stat sql_execs)
-    local secs rate
-    secs=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')
-    rate=$(awk -v n="$ROWS" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')
-    printf '%-34s %8s %9.2f s %10.0f rows/s %8s requests %8s ExecQuery\n' \
-        "$label" "$batch" "$secs" "$rate" "$requests" "$execs"
-    ROWS_MD+=("| $label | $batch | $(printf '%.2f' "$secs") | $(printf '%.0f' "$rate") | $requests | $execs |")
+# Every row arrived, exactly once.
+check_rows() {
+    local count
+    count=$(bench_psql -d "$SEMOSS_BACKEND_DSN" -c "SELECT count(DISTINCT id) FROM bench_writes")
+    [ "$count" = "$ROWS" ] || bench_die "writes: $1 left $count rows, not $ROWS"
 }
 
-echo "Inserting $ROWS rows of 6 columns"
+# measure CONTENDER TABLE BATCH REPS STATEMENT
+measure() {
+    local contender=$1 table=$2 batch=$3 reps=$4 statement=$5 query
+    set_batch_size "$table" "$batch"
+    query="INSERT $ROWS rows, batch_size $batch"
+    [[ $statement == COPY* ]] && query="COPY FROM $ROWS rows, batch_size $batch"
+    bench_log "writes: $contender, $query"
+    bench_measure sql --section writes --query "$query" --contender "$contender" \
+        --rows "$ROWS" --reps "$reps" --db "$BENCH_DB" \
+        --warmup "SELECT count(*) FROM $table WHERE id = 0" \
+        --before "TRUNCATE writes_pg" \
+        --sql "$statement"
+    check_rows "$contender, $query"
+}
+
 for batch in 1 100 1000 5000; do
-    label="semoss_fdw INSERT ... SELECT"
-    shown=$batch
-    [ "$batch" = 1000 ] && shown="1000 (default)"
-    run "$label" via_semoss "$batch" "INSERT INTO via_semoss SELECT * FROM source"
-    ROWS_MD[-1]=${ROWS_MD[-1]/| $batch |/| $shown |}
+    reps=$BENCH_REPS
+    [ "$batch" = 1 ] && reps=1
+    measure semoss_fdw writes_semoss "$batch" "$reps" "INSERT INTO writes_semoss SELECT * FROM writes_source"
+    [ "$batch" = 5000 ] ||
+        measure postgres_fdw writes_pg "$batch" "$reps" "INSERT INTO writes_pg SELECT * FROM writes_source"
 done
-run "semoss_fdw COPY FROM" via_semoss default "\\copy via_semoss FROM '$WORK/source.tsv'"
-for batch in 1 100 1000; do
-    run "postgres_fdw INSERT ... SELECT" via_direct "$batch" "INSERT INTO via_direct SELECT * FROM source"
-done
+measure semoss_fdw writes_semoss default "$BENCH_REPS" "COPY writes_semoss FROM '$SOURCE_FILE'"
 
 {
     echo "# INSERT throughput by batch_size"
     echo
-    echo "Measured by \`bench/writes.sh $ROWS\` on $(date -u +%Y-%m-%d) ($(nproc) cores)."
-    echo "$ROWS rows of (int8, text, numeric, timestamptz, bool, float8) inserted"
-    echo "into the sandbox's backing PostgreSQL; the time includes logging in."
-    echo "Requests are all HTTP requests the emulator answered (login included);"
-    echo "postgres_fdw goes straight to the backing database, so it has none."
+    echo "$ROWS rows of (int8, text, numeric, timestamptz, bool, float8) inserted into the"
+    echo "sandbox's backing PostgreSQL, from an empty table each time; medians of"
+    echo "$BENCH_REPS runs (batch_size 1: one run).  semoss_fdw's default batch_size is"
+    echo "1000; postgres_fdw (straight to the backing database, no SEMOSS, HTTP or JSON)"
+    echo "is shown at its batch_size 1, 100 and 1000.  Machine: $(nproc) cores."
     echo
-    echo "| path | batch_size | seconds | rows/s | HTTP requests | ExecQuery |"
-    echo "|---|---|---|---|---|---|"
-    printf '%s\n' "${ROWS_MD[@]}"
-} >"$OUT"
-echo "Results written to $OUT"
+    "$BENCH_PY" "$BENCH_DIR/report.py" --section writes
+} > "$BENCH_RESULTS/writes.md"
+[ -n "${BENCH_RUN_ACTIVE:-}" ] || "$BENCH_PY" "$BENCH_DIR/report.py" --print-only
