@@ -47,7 +47,7 @@ FROM generate_series(1, $ROWS) g;
 SQL
 # a file the server can read, for COPY FROM
 chmod 755 "$BENCH_WORK"
-bench_psql -d "$BENCH_DB" -c "COPY writes_source TO '$SOURCE_FILE'"
+bench_psql -d "$BENCH_DB" -c "\\copy writes_source TO '$SOURCE_FILE'"
 
 # Set TABLE's batch_size (or drop it for "default").
 set_batch_size() {
