@@ -27,9 +27,12 @@
  *
  * Keys are compared the way json-c stores them: unescaped, and cut at the
  * first NUL.  When a key repeats, json-c keeps the last value; the tables
- * follow the same rule (a later values array of an entry replaces the
- * earlier one, a second pixelReturn discards the tables of the first), so
- * the table kept for an entry is always the array json-c's tree shows there.
+ * follow the same rule, a values array decoded for pixelReturn entry i
+ * replacing any decoded before for i.  So when json-c's tree shows an array
+ * at pixelReturn[i].output.data.values, the table of entry i is that
+ * array: any values array coming after it in the body would belong to a
+ * later duplicate of one of the keys on its path, and json-c would show
+ * that one.
  *
  * The interrupt callback is called about every SEMOSS_PARSE_CHUNK bytes, so
  * a cancel also stops the scan of a huge body.
@@ -808,19 +811,6 @@ trim_table(SemossCellTable *t)
 	}
 }
 
-/* Forget every table captured so far (a later pixelReturn replaces them). */
-static void
-drop_tables(SemossJsonScan *result)
-{
-	size_t		i;
-
-	for (i = 0; i < result->ntables; i++)
-		semoss_cell_table_free(result->tables[i]);
-	free(result->tables);
-	result->tables = NULL;
-	result->ntables = 0;
-}
-
 /* Keep table as the one of pixelReturn entry `entry`, replacing any. */
 static bool
 store_table(JsonScanner *s, size_t entry, SemossCellTable *table)
@@ -1030,10 +1020,9 @@ scan_array(JsonScanner *s, int depth, ArrayContent content)
 		if (c != ',')
 			return syntax_error(s, s->pos, "array value separator ',' expected");
 		s->pos++;
-		if ((c = next_token(s)) < 0)
+		if (next_token(s) < 0)
 			return truncated(s);
-		if (c == ']')
-			return syntax_error(s, s->pos, "unexpected character");
+		/* a ']' here (a trailing comma) is refused as no value can start so */
 	}
 }
 
@@ -1089,8 +1078,6 @@ member_path(JsonScanner *s, JsonPath path, size_t start, size_t end,
 			return true;
 	}
 	*child = next;
-	if (path == PATH_ROOT)
-		drop_tables(s->result);
 	return true;
 }
 
@@ -1258,7 +1245,13 @@ semoss_json_scan(const char *body, size_t len, bool capture_cells,
 void
 semoss_json_scan_free(SemossJsonScan *scan)
 {
-	drop_tables(scan);
+	size_t		i;
+
+	for (i = 0; i < scan->ntables; i++)
+		semoss_cell_table_free(scan->tables[i]);
+	free(scan->tables);
+	scan->tables = NULL;
+	scan->ntables = 0;
 	free(scan->skeleton);
 	scan->skeleton = NULL;
 	scan->skeleton_len = 0;
