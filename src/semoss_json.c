@@ -77,6 +77,7 @@ typedef enum Utf8Check
 	UTF8_CUT					/* a valid start, but the text ends inside it */
 } Utf8Check;
 
+/* The state of one scan of a body. */
 typedef struct JsonScanner
 {
 	const char *body;
@@ -309,8 +310,8 @@ syntax_error(JsonScanner *s, size_t at, const char *reason)
 }
 
 /*
- * The body ended inside a value.  Also reached after a cancel (the window
- * refused to move on), in which case the cancel stays the error.
+ * The body ended inside a value.  Also reached when reading stopped after
+ * an error or a cancel (next_window refused to go on); that error stays.
  */
 static bool
 truncated(JsonScanner *s)
@@ -346,9 +347,8 @@ next_window(JsonScanner *s)
 		return false;
 	if (s->interrupt_check != NULL && s->interrupt_check(s->interrupt_arg))
 	{
-		if (s->status == SEMOSS_OK)
-			s->status = semoss_error_set(s->err, SEMOSS_ERR_CANCELLED, 0,
-										 "request cancelled while parsing the response");
+		s->status = semoss_error_set(s->err, SEMOSS_ERR_CANCELLED, 0,
+									 "request cancelled while parsing the response");
 		return false;
 	}
 	s->stop = s->len - s->pos > SEMOSS_PARSE_CHUNK ?
