@@ -473,3 +473,22 @@ oracle_page_matches(const SemossPage *page, json_object *values,
 	}
 	return true;
 }
+
+/*
+ * Is err one of the scanner's verdicts on the JSON itself, as opposed to
+ * an error about the reply's shape?
+ */
+bool
+oracle_is_json_error(const SemossError *err)
+{
+	static const char *const prefixes[] = {"invalid JSON at byte ", "truncated JSON: ",
+		"empty response body", "integer at byte ", "response body of ", NULL};
+	int			i;
+
+	for (i = 0; prefixes[i] != NULL; i++)
+	{
+		if (strncmp(err->message, prefixes[i], strlen(prefixes[i])) == 0)
+			return true;
+	}
+	return false;
+}

@@ -25,5 +25,6 @@ extern bool oracle_cell_matches(json_object *expected, SemossCellKind kind,
 								const char *text, size_t len);
 extern bool oracle_page_matches(const SemossPage *page, json_object *values,
 								char *why, size_t whysize);
+extern bool oracle_is_json_error(const SemossError *err);
 
 #endif							/* JSON_ORACLE_H */
