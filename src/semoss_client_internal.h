@@ -48,7 +48,10 @@
 /* How many bytes of an unexpected HTTP body go into SemossError.detail. */
 #define SEMOSS_BODY_EXCERPT_LEN		500
 
-/* json-c nesting limit: the Collect envelope alone is 7 levels deep. */
+/*
+ * Nesting limit, json-c's, which the scanner counts the same way: the
+ * Collect envelope alone is 7 levels deep.
+ */
 #define SEMOSS_JSON_MAX_DEPTH		256
 
 /*
