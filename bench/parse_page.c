@@ -67,6 +67,7 @@ count_block(void *p)
 		peak_bytes = live_bytes;
 }
 
+/* The allocator's entry points, counting when asked to. */
 void *
 malloc(size_t size)
 {
@@ -76,6 +77,7 @@ malloc(size_t size)
 	return p;
 }
 
+/* See malloc. */
 void *
 calloc(size_t n, size_t size)
 {
@@ -116,6 +118,7 @@ realloc(void *ptr, size_t size)
 	return p;
 }
 
+/* See malloc. */
 void
 free(void *ptr)
 {
@@ -247,7 +250,9 @@ has_oversized_integer(const char *body, size_t len)
 			while (i < len && body[i] >= '0' && body[i] <= '9')
 				i++;
 			digits = i - start;
-			while (i < len && strchr(".eE+-0123456789", body[i]) != NULL && body[i] != '\0')
+			while (i < len && (body[i] == '.' || body[i] == 'e' || body[i] == 'E' ||
+							   body[i] == '+' || body[i] == '-' ||
+							   (body[i] >= '0' && body[i] <= '9')))
 			{
 				integer = false;
 				i++;

@@ -965,6 +965,7 @@ typedef struct Rng
 	uint64_t	state;
 } Rng;
 
+/* The next pseudo-random 64 bits. */
 static uint64_t
 rng_next(Rng *rng)
 {
