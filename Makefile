@@ -20,6 +20,7 @@ OBJS = \
 	src/srf.o \
 	src/transaction.o \
 	src/semoss_client.o \
+	src/semoss_json.o \
 	src/semoss_pixel.o \
 	src/semoss_response.o
 

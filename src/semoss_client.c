@@ -865,10 +865,13 @@ done:
  *
  * On SEMOSS_OK and SEMOSS_ERR_PIXEL, res holds the parsed reply (to be
  * freed by the caller); for REMOVE/CLOSE it may be empty (root NULL).
+ * `values` says whether Collect rows are wanted as a page's cells or
+ * left in the json-c tree (see semoss_pixel_result_parse).
  */
 static SemossStatus
 pixel_call(SemossSession *s, const char *pixel, PixelPurpose purpose,
-		   SemossPixelResult *res, SemossError *err)
+		   SemossValuesHandling values, SemossPixelResult *res,
+		   SemossError *err)
 {
 	bool		relogged = false;
 	bool		csrf_refetched = false;
@@ -918,7 +921,7 @@ pixel_call(SemossSession *s, const char *pixel, PixelPurpose purpose,
 		{
 			case SEMOSS_REPLY_OK:
 				st = semoss_pixel_result_parse(ex.response.data,
-											   ex.response.len, nrem,
+											   ex.response.len, nrem, values,
 											   s->interrupt_check,
 											   s->interrupt_arg, res, err);
 				exchange_free(&ex); /* free the body as soon as it is parsed */
@@ -1405,7 +1408,8 @@ semoss_session_close(SemossSession *session, SemossError *err)
 			st = semoss_error_set(err, SEMOSS_ERR_OUT_OF_MEMORY, 0, "out of memory");
 		else
 		{
-			st = pixel_call(session, pixel, PURPOSE_CLOSE, &res, err);
+			st = pixel_call(session, pixel, PURPOSE_CLOSE,
+							SEMOSS_VALUES_AS_JSON, &res, err);
 			semoss_pixel_result_free(&res);
 			free(pixel);
 		}
@@ -1528,7 +1532,8 @@ semoss_query(SemossSession *session, const char *engine_id, const char *sql,
 	st = semoss_build_query_pixel(engine_id, sql, limit, &pixel, err);
 	if (st != SEMOSS_OK)
 		return st;
-	st = pixel_call(session, pixel, PURPOSE_RUN, &res, err);
+	st = pixel_call(session, pixel, PURPOSE_RUN,
+					SEMOSS_VALUES_AS_CELLS, &res, err);
 	free(pixel);
 	if (st == SEMOSS_OK)
 		st = semoss_page_from_result(&res, session->generation, page, err);
@@ -1573,7 +1578,8 @@ semoss_task_collect(SemossSession *session, const char *task_id, long limit,
 	free(semoss_id);
 	if (st != SEMOSS_OK)
 		return st;
-	st = pixel_call(session, pixel, PURPOSE_COLLECT, &res, err);
+	st = pixel_call(session, pixel, PURPOSE_COLLECT,
+					SEMOSS_VALUES_AS_CELLS, &res, err);
 	free(pixel);
 	if (st == SEMOSS_OK)
 		st = semoss_page_from_result(&res, generation, page, err);
@@ -1612,7 +1618,8 @@ semoss_task_remove(SemossSession *session, const char *task_id,
 	free(semoss_id);
 	if (st != SEMOSS_OK)
 		return st;
-	st = pixel_call(session, pixel, PURPOSE_REMOVE, &res, err);
+	st = pixel_call(session, pixel, PURPOSE_REMOVE,
+					SEMOSS_VALUES_AS_JSON, &res, err);
 	free(pixel);
 	if (st == SEMOSS_ERR_PIXEL)
 		semoss_error_prefix(err, "removing task %s failed", task_id);
@@ -1691,7 +1698,8 @@ semoss_exec(SemossSession *session, const char *engine_id, const char *sql,
 	st = semoss_build_exec_pixel(engine_id, sql, &pixel, err);
 	if (st != SEMOSS_OK)
 		return st;
-	st = pixel_call(session, pixel, PURPOSE_RUN, &res, err);
+	st = pixel_call(session, pixel, PURPOSE_RUN,
+					SEMOSS_VALUES_AS_JSON, &res, err);
 	free(pixel);
 	if (st == SEMOSS_ERR_PIXEL)
 		semoss_error_prefix(err, "statement on engine \"%s\" failed", engine_id);
@@ -1714,7 +1722,8 @@ semoss_run_pixel(SemossSession *session, const char *pixel,
 	if (pixel == NULL || pixel[0] == '\0')
 		return semoss_error_set(err, SEMOSS_ERR_INVALID_ARGUMENT, 0,
 								"pixel must not be empty");
-	st = pixel_call(session, pixel, PURPOSE_RUN, &res, err);
+	st = pixel_call(session, pixel, PURPOSE_RUN,
+					SEMOSS_VALUES_AS_JSON, &res, err);
 	if (st == SEMOSS_OK)
 	{
 		*output_json = semoss_json_text(res.output);
@@ -1741,7 +1750,7 @@ semoss_list_engines(SemossSession *session, SemossEngineInfo **engines,
 	if (session == NULL)
 		return semoss_error_set(err, SEMOSS_ERR_INVALID_ARGUMENT, 0, "no session");
 	st = pixel_call(session, "META | MyEngines(engineTypes=[\"DATABASE\"]);",
-					PURPOSE_RUN, &res, err);
+					PURPOSE_RUN, SEMOSS_VALUES_AS_JSON, &res, err);
 	if (st == SEMOSS_OK)
 		st = semoss_parse_engine_list(res.output, engines, nengines, err);
 	else if (st == SEMOSS_ERR_PIXEL)
@@ -1776,7 +1785,8 @@ semoss_table_structure(SemossSession *session, const char *engine_id,
 								   &pixel, err);
 	if (st != SEMOSS_OK)
 		return st;
-	st = pixel_call(session, pixel, PURPOSE_RUN, &structure, err);
+	st = pixel_call(session, pixel, PURPOSE_RUN,
+					SEMOSS_VALUES_AS_JSON, &structure, err);
 	free(pixel);
 	if (st != SEMOSS_OK)
 	{
@@ -1791,7 +1801,8 @@ semoss_table_structure(SemossSession *session, const char *engine_id,
 								   ", options=[\"datatypes\"]", &pixel, err);
 	if (st == SEMOSS_OK)
 	{
-		st = pixel_call(session, pixel, PURPOSE_RUN, &metamodel, err);
+		st = pixel_call(session, pixel, PURPOSE_RUN,
+						SEMOSS_VALUES_AS_JSON, &metamodel, err);
 		free(pixel);
 		if (st == SEMOSS_ERR_PIXEL)
 		{

@@ -111,7 +111,8 @@ typedef enum SemossCellKind
 	SEMOSS_CELL_STRING,
 	SEMOSS_CELL_NUMBER,			/* text is the number exactly as sent */
 	SEMOSS_CELL_BOOLEAN,		/* text is "true" or "false" */
-	SEMOSS_CELL_JSON			/* object or array; text is its JSON */
+	SEMOSS_CELL_JSON			/* object or array; text is its JSON exactly
+								 * as sent */
 } SemossCellKind;
 
 /* ---- sessions ---- */
@@ -203,7 +204,9 @@ extern size_t semoss_page_bytes(const SemossPage *page);
 
 /*
  * Fetch one cell.  *text (NUL-terminated, length *len) stays valid until
- * the page is freed; it is NULL for SEMOSS_CELL_NULL.
+ * the page is freed; it is NULL for SEMOSS_CELL_NULL.  Strings are
+ * unescaped UTF-8 (a \u0000 escape is a NUL byte inside, counted in
+ * *len); numbers, objects and arrays are the exact text SEMOSS sent.
  */
 extern SemossCellKind semoss_page_cell(const SemossPage *page, int row, int col,
 									   const char **text, size_t *len);

@@ -3,13 +3,17 @@
  * semoss_client_internal.h
  *		  Private interfaces shared by the files of the SEMOSS client layer.
  *
- * The client is split in three files:
+ * The client is split in four files:
  *
  *	semoss_pixel.c		text building: growable buffers, URL/form encoding,
  *						base64, identifier checks and the pixel builders.
- *	semoss_response.c	JSON parsing of response bodies, classification of
- *						HTTP replies, pixelReturn handling, Collect pages and
- *						the error helpers.
+ *	semoss_json.c		the strict JSON scanner every body goes through
+ *						first; it decodes the rows of Collect pages into
+ *						cell tables and leaves a small skeleton of the
+ *						rest for json-c.
+ *	semoss_response.c	json-c trees of response bodies, classification
+ *						of HTTP replies, pixelReturn handling, Collect
+ *						pages and the error helpers.
  *	semoss_client.c		sessions, the libcurl transport, logging in, and
  *						the retry rules of the public API.
  *
@@ -44,7 +48,10 @@
 /* How many bytes of an unexpected HTTP body go into SemossError.detail. */
 #define SEMOSS_BODY_EXCERPT_LEN		500
 
-/* json-c nesting limit: the Collect envelope alone is 7 levels deep. */
+/*
+ * Nesting limit, json-c's, which the scanner counts the same way: the
+ * Collect envelope alone is 7 levels deep.
+ */
 #define SEMOSS_JSON_MAX_DEPTH		256
 
 /*
@@ -53,7 +60,10 @@
  */
 #define SEMOSS_MAX_RESPONSE_BYTES	((size_t) 1024 * 1024 * 1024)
 
-/* Bytes handed to json-c per call while parsing (interrupts in between). */
+/*
+ * Bytes scanned, or handed to json-c, between two calls of the interrupt
+ * check while parsing.
+ */
 #define SEMOSS_PARSE_CHUNK			(1024 * 1024)
 
 /* ---- semoss_pixel.c: growable text buffer ---- */
@@ -125,14 +135,71 @@ extern void semoss_error_prefix(SemossError *err, const char *fmt,...) SEMOSS_PR
 extern size_t semoss_sanitize_text(char *dst, size_t dstsize, const char *src,
 								   size_t srclen, bool multiline);
 
+/* ---- semoss_json.c: strict JSON scanner, Collect cell tables ---- */
+
+/* One cell of a Collect page as the scanner decoded it. */
+typedef struct SemossCell
+{
+	uint32_t	offset;			/* where its text starts in the arena */
+	uint32_t	len;			/* bytes of text, without the NUL */
+	SemossCellKind kind;		/* NULL cells have no text */
+} SemossCell;
+
+/*
+ * The decoded rows of one pixelReturn[i].output.data.values array.  Every
+ * cell's text lies NUL-terminated in one arena: strings unescaped (UTF-8,
+ * \u0000 as a NUL byte counted in len), numbers as their source text,
+ * booleans as "true"/"false", objects and arrays as their source JSON.
+ * The arena is never larger than the body the array came from, so 32-bit
+ * offsets suffice under SEMOSS_MAX_RESPONSE_BYTES.
+ *
+ * Rows are not checked against the headers here (the scanner does not know
+ * them); the table keeps what that check needs: the width of row 0 and the
+ * first row unlike it.
+ */
+typedef struct SemossCellTable
+{
+	char	   *text;			/* the arena */
+	size_t		text_len;		/* bytes of it in use */
+	size_t		text_cap;		/* bytes allocated */
+	size_t		text_limit;		/* most it may ever need */
+	SemossCell *cells;			/* every cell, row after row */
+	size_t		ncells;
+	size_t		cells_cap;
+	size_t		nrows;			/* elements of the values array */
+	size_t		row_width;		/* cells in row 0 */
+	size_t		odd_row;		/* first row that is not an array of
+								 * row_width cells, or SIZE_MAX */
+	size_t		odd_row_width;	/* its cells, if it is an array */
+	const char *odd_row_type;	/* else its JSON type, as json-c names it */
+} SemossCellTable;
+
+/* What semoss_json_scan found besides the body being valid. */
+typedef struct SemossJsonScan
+{
+	SemossCellTable **tables;	/* by pixelReturn index, NULL where no
+								 * values array was decoded */
+	size_t		ntables;
+	char	   *skeleton;		/* the body with those arrays replaced by
+								 * [], or NULL if there were none */
+	size_t		skeleton_len;
+} SemossJsonScan;
+
+extern SemossStatus semoss_json_scan(const char *body, size_t len,
+									 bool capture_cells,
+									 SemossInterruptCheck interrupt_check,
+									 void *interrupt_arg,
+									 SemossJsonScan *scan, SemossError *err);
+extern void semoss_json_scan_free(SemossJsonScan *scan);
+extern void semoss_cell_table_free(SemossCellTable *table);
+extern size_t semoss_utf8_sequence_length(const unsigned char *s, size_t avail);
+
 /* ---- semoss_response.c: JSON and replies ---- */
 
 extern SemossStatus semoss_json_parse(const char *body, size_t len,
 									  SemossInterruptCheck interrupt_check,
 									  void *interrupt_arg,
 									  json_object **result, SemossError *err);
-extern bool semoss_json_find_oversized_integer(const char *body, size_t len,
-											   size_t *offset);
 
 /* How an HTTP reply to a runPixel request is to be treated. */
 typedef enum SemossReplyClass
@@ -152,15 +219,29 @@ extern void semoss_http_error(SemossError *err, long http_status,
 							  const char *body, size_t len);
 
 /*
- * The interesting part of a 200 runPixel reply.  root owns everything;
- * the other pointers borrow from it.
+ * What semoss_pixel_result_parse does with the values arrays of Collect
+ * outputs (pixelReturn[i].output.data.values).
+ */
+typedef enum SemossValuesHandling
+{
+	SEMOSS_VALUES_AS_JSON,		/* keep them in the json-c tree */
+	SEMOSS_VALUES_AS_CELLS		/* decode them into a SemossCellTable; the
+								 * tree shows [] in their place */
+} SemossValuesHandling;
+
+/*
+ * The interesting part of a 200 runPixel reply.  root and cells are owned;
+ * the other pointers borrow from root.
  */
 typedef struct SemossPixelResult
 {
 	json_object *root;
 	json_object *target;		/* the pixelReturn entry of our pixel */
 	json_object *output;		/* its "output" (NULL for JSON null) */
+	SemossCellTable *cells;		/* its output.data.values, when decoded as
+								 * cells; NULL otherwise */
 	const char *insight_id;		/* "insightID", or NULL if absent */
+	size_t		target_entry;	/* index of target in pixelReturn */
 	int			nroutines;		/* entries other than thread_execution_* */
 	int			target_index;	/* index of target among those */
 	bool		removals_blocked;	/* our pixel did not run at all */
@@ -169,6 +250,7 @@ typedef struct SemossPixelResult
 
 extern SemossStatus semoss_pixel_result_parse(const char *body, size_t len,
 											  int nremovals,
+											  SemossValuesHandling values,
 											  SemossInterruptCheck interrupt_check,
 											  void *interrupt_arg,
 											  SemossPixelResult *result,

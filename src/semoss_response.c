@@ -1,13 +1,17 @@
 /*-------------------------------------------------------------------------
  *
  * semoss_response.c
- *		  Response handling for the SEMOSS client: JSON parsing, reply
+ *		  Response handling for the SEMOSS client: json-c trees, reply
  *		  classification, pixelReturn entries, Collect pages, error text.
  *
- * Bodies are parsed with json-c in strict mode with UTF-8 validation; the
- * shape of a Collect page is validated once, when it is parsed, so the
- * accessors used per cell by the FDW are plain indexed lookups.  Nothing
- * here performs I/O; the unit tests feed canned bodies to these functions.
+ * Every body is first checked by the strict scanner of semoss_json.c,
+ * then turned into a json-c tree.  For Collect replies the scanner has
+ * already decoded the rows into a cell table, and json-c only parses the
+ * small rest of the body (the "skeleton"), so pages cost no json-c object
+ * per cell.  The shape of a page is validated once, when it is built, so
+ * the accessors used per cell by the FDW are plain indexed lookups.
+ * Nothing here performs I/O; the unit tests feed canned bodies to these
+ * functions.
  *
  * Keys are always looked up by name (SEMOSS's key order is not specified
  * and newer servers add keys), and unknown keys are ignored.
@@ -25,11 +29,14 @@
 
 #include "semoss_client_internal.h"
 
-/* A Collect page: the parsed reply, kept whole, plus validated shortcuts. */
+/*
+ * A Collect page: the reply's skeleton tree (headers and metadata), the
+ * decoded cells, and validated shortcuts.
+ */
 struct SemossPage
 {
-	json_object *root;			/* owns everything below */
-	json_object *values;		/* array of nrows arrays of ncols cells */
+	json_object *root;			/* owns the json-c objects below */
+	SemossCellTable *cells;		/* nrows * ncols cells, row after row */
 	json_object *headers;		/* array of ncols strings */
 	json_object *header_info;	/* array of ncols objects, or NULL */
 	char	   *task_id;		/* public task id (see semoss_task_public_id) */
@@ -42,54 +49,6 @@ struct SemossPage
 #define SEMOSS_JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
 /* ---- error text ---- */
-
-/*
- * Length of the valid UTF-8 sequence at s (at most avail bytes), or 0 if
- * the bytes there are not valid UTF-8 (overlong forms, surrogates and
- * code points above U+10FFFF are invalid).
- */
-static size_t
-utf8_sequence_length(const unsigned char *s, size_t avail)
-{
-	unsigned char c = s[0];
-	size_t		n;
-	size_t		i;
-	unsigned char lo = 0x80;
-	unsigned char hi = 0xBF;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF)
-		n = 2;
-	else if (c >= 0xE0 && c <= 0xEF)
-	{
-		n = 3;
-		if (c == 0xE0)
-			lo = 0xA0;
-		else if (c == 0xED)
-			hi = 0x9F;
-	}
-	else if (c >= 0xF0 && c <= 0xF4)
-	{
-		n = 4;
-		if (c == 0xF0)
-			lo = 0x90;
-		else if (c == 0xF4)
-			hi = 0x8F;
-	}
-	else
-		return 0;
-	if (avail < n)
-		return 0;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++)
-	{
-		if (s[i] < 0x80 || s[i] > 0xBF)
-			return 0;
-	}
-	return n;
-}
 
 /*
  * Copy remote or user text into dst as printable, valid UTF-8: invalid
@@ -117,7 +76,7 @@ semoss_sanitize_text(char *dst, size_t dstsize, const char *src,
 		srclen = strlen(src);
 	while (i < srclen)
 	{
-		size_t		n = utf8_sequence_length(s + i, srclen - i);
+		size_t		n = semoss_utf8_sequence_length(s + i, srclen - i);
 		char		one = 0;
 
 		if (n == 0)
@@ -246,189 +205,78 @@ semoss_error_prefix(SemossError *err, const char *fmt,...)
 
 /* ---- JSON parsing ---- */
 
-/* True if body[from, len) is nothing but JSON whitespace. */
-static bool
-only_whitespace(const char *body, size_t from, size_t len)
-{
-	size_t		i;
-
-	for (i = from; i < len; i++)
-	{
-		char		c = body[i];
-
-		if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
-			return false;
-	}
-	return true;
-}
-
 /*
- * Find an integer literal (outside strings) whose value does not fit in
- * 64 bits.  json-c silently clamps such literals to INT64_MIN/UINT64_MAX,
- * which would hand the FDW a wrong number, so replies holding one are
- * rejected.  Assumes body is valid JSON (it has already been parsed).
+ * Build the json-c tree of text that semoss_json_scan has accepted (json-c
+ * accepts all of it, being less strict).  The text goes to json-c in
+ * chunks of SEMOSS_PARSE_CHUNK bytes with interrupt_check called in
+ * between, so a cancel also stops the parse of a huge body.
  */
-bool
-semoss_json_find_oversized_integer(const char *body, size_t len,
-								   size_t *offset)
+static SemossStatus
+json_tree(const char *text, size_t len, SemossInterruptCheck interrupt_check,
+		  void *interrupt_arg, json_object **result, SemossError *err)
 {
-	size_t		i = 0;
+	struct json_tokener *tok;
+	json_object *obj = NULL;
+	enum json_tokener_error jerr = json_tokener_continue;
+	size_t		pos = 0;
 
-	while (i < len)
+	*result = NULL;
+	tok = json_tokener_new_ex(SEMOSS_JSON_MAX_DEPTH);
+	if (tok == NULL)
+		return semoss_error_set(err, SEMOSS_ERR_OUT_OF_MEMORY, 0,
+								"out of memory creating a JSON parser");
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	while (pos < len && jerr == json_tokener_continue)
 	{
-		char		c = body[i];
+		size_t		chunk = len - pos < SEMOSS_PARSE_CHUNK ? len - pos : SEMOSS_PARSE_CHUNK;
 
-		if (c == '"')
+		if (pos > 0 && interrupt_check != NULL && interrupt_check(interrupt_arg))
 		{
-			for (i++; i < len && body[i] != '"'; i++)
-			{
-				if (body[i] == '\\')
-					i++;
-			}
-			i++;
+			json_tokener_free(tok);
+			return semoss_error_set(err, SEMOSS_ERR_CANCELLED, 0,
+									"request cancelled while parsing the response");
 		}
-		else if (c == '-' || (c >= '0' && c <= '9'))
-		{
-			size_t		start = i;
-			size_t		digits_start;
-			size_t		ndigits;
-			bool		negative = (c == '-');
-			bool		integer = true;
-
-			if (negative)
-				i++;
-			digits_start = i;
-			while (i < len && body[i] >= '0' && body[i] <= '9')
-				i++;
-			ndigits = i - digits_start;
-			while (i < len && (body[i] == '.' || body[i] == 'e' ||
-							   body[i] == 'E' || body[i] == '+' ||
-							   body[i] == '-' ||
-							   (body[i] >= '0' && body[i] <= '9')))
-			{
-				integer = false;
-				i++;
-			}
-			if (integer && ndigits >= 19)
-			{
-				const char *limit = negative ? "9223372036854775808" :
-				"18446744073709551615";
-				size_t		limitlen = strlen(limit);
-
-				if (ndigits > limitlen ||
-					(ndigits == limitlen &&
-					 memcmp(body + digits_start, limit, limitlen) > 0))
-				{
-					*offset = start;
-					return true;
-				}
-			}
-		}
-		else
-			i++;
+		obj = json_tokener_parse_ex(tok, text + pos, (int) chunk);
+		jerr = json_tokener_get_error(tok);
+		pos += chunk;
 	}
-	return false;
+	if (jerr == json_tokener_continue)
+	{
+		/* a top-level number needs a terminator */
+		obj = json_tokener_parse_ex(tok, "", 1);
+		jerr = json_tokener_get_error(tok);
+	}
+	json_tokener_free(tok);
+	if (jerr != json_tokener_success)
+	{
+		json_object_put(obj);
+		return semoss_error_set(err, SEMOSS_ERR_PROTOCOL, 0,
+								"json-c rejected the response after the scan: %s",
+								json_tokener_error_desc(jerr));
+	}
+	*result = obj;
+	return SEMOSS_OK;
 }
 
 /*
- * Parse a whole response body as one JSON value.  The parse is strict and
- * validates UTF-8; it runs in chunks of SEMOSS_PARSE_CHUNK bytes (cut at
- * UTF-8 character boundaries, which json-c's validator needs) and calls
- * interrupt_check between chunks, so a cancel also stops the parse of a
- * huge page.  Errors name the byte offset.
+ * Parse a whole response body as one JSON value: the strict scan of
+ * semoss_json_scan (errors name the byte offset), then its json-c tree.
  */
 SemossStatus
 semoss_json_parse(const char *body, size_t len,
 				  SemossInterruptCheck interrupt_check, void *interrupt_arg,
 				  json_object **result, SemossError *err)
 {
-	struct json_tokener *tok;
-	json_object *obj = NULL;
-	enum json_tokener_error jerr = json_tokener_continue;
-	size_t		pos = 0;
-	size_t		bad;
+	SemossJsonScan scan;
+	SemossStatus st;
 
 	*result = NULL;
-	if (len == 0 || only_whitespace(body, 0, len))
-		return semoss_error_set(err, SEMOSS_ERR_PROTOCOL, 0,
-								"empty response body where JSON was expected");
-	tok = json_tokener_new_ex(SEMOSS_JSON_MAX_DEPTH);
-	if (tok == NULL)
-		return semoss_error_set(err, SEMOSS_ERR_OUT_OF_MEMORY, 0,
-								"out of memory creating a JSON parser");
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-
-	while (pos < len)
-	{
-		size_t		chunk = len - pos;
-
-		if (chunk > SEMOSS_PARSE_CHUNK)
-		{
-			chunk = SEMOSS_PARSE_CHUNK;
-			while (chunk > 0 &&
-				   (((unsigned char) body[pos + chunk]) & 0xC0) == 0x80)
-				chunk--;
-			if (chunk == 0)
-				chunk = SEMOSS_PARSE_CHUNK;
-		}
-		obj = json_tokener_parse_ex(tok, body + pos, (int) chunk);
-		jerr = json_tokener_get_error(tok);
-		if (jerr == json_tokener_success)
-		{
-			size_t		end = pos + json_tokener_get_parse_end(tok);
-
-			if (!only_whitespace(body, end, len))
-			{
-				json_object_put(obj);
-				json_tokener_free(tok);
-				return semoss_error_set(err, SEMOSS_ERR_PROTOCOL, 0,
-										"unexpected data after the JSON value at byte %zu of %zu",
-										end, len);
-			}
-			break;
-		}
-		if (jerr != json_tokener_continue)
-		{
-			size_t		at = pos + json_tokener_get_parse_end(tok);
-
-			json_tokener_free(tok);
-			return semoss_error_set(err, SEMOSS_ERR_PROTOCOL, 0,
-									"invalid JSON at byte %zu of %zu: %s",
-									at, len, json_tokener_error_desc(jerr));
-		}
-		pos += chunk;
-		if (pos < len && interrupt_check != NULL &&
-			interrupt_check(interrupt_arg))
-		{
-			json_tokener_free(tok);
-			return semoss_error_set(err, SEMOSS_ERR_CANCELLED, 0,
-									"request cancelled while parsing the response");
-		}
-	}
-	if (jerr == json_tokener_continue)
-	{
-		/* a top-level number needs a terminator; anything else is cut off */
-		obj = json_tokener_parse_ex(tok, "", 1);
-		jerr = json_tokener_get_error(tok);
-		if (jerr != json_tokener_success)
-		{
-			json_tokener_free(tok);
-			return semoss_error_set(err, SEMOSS_ERR_PROTOCOL, 0,
-									"truncated JSON: the response ended after %zu bytes in the middle of a value",
-									len);
-		}
-	}
-	json_tokener_free(tok);
-
-	if (semoss_json_find_oversized_integer(body, len, &bad))
-	{
-		json_object_put(obj);
-		return semoss_error_set(err, SEMOSS_ERR_PROTOCOL, 0,
-								"integer at byte %zu of the response does not fit in 64 bits",
-								bad);
-	}
-	*result = obj;
-	return SEMOSS_OK;
+	st = semoss_json_scan(body, len, false, interrupt_check, interrupt_arg,
+						  &scan, err);
+	semoss_json_scan_free(&scan);
+	if (st != SEMOSS_OK)
+		return st;
+	return json_tree(body, len, interrupt_check, interrupt_arg, result, err);
 }
 
 /* JSON text of obj (NULL = JSON null) as a new string; NULL on OOM. */
@@ -551,6 +399,7 @@ semoss_pixel_result_free(SemossPixelResult *result)
 {
 	if (result->root != NULL)
 		json_object_put(result->root);
+	semoss_cell_table_free(result->cells);
 	memset(result, 0, sizeof(*result));
 }
 
@@ -676,6 +525,7 @@ semoss_pixel_result_from_json(json_object *root, int nremovals,
 				continue;
 		}
 		result->target = entry;
+		result->target_entry = i;
 		result->target_index = count;
 		count++;
 	}
@@ -706,22 +556,37 @@ semoss_pixel_result_from_json(json_object *root, int nremovals,
 
 /*
  * Parse a 200 runPixel body and interpret it (see
- * semoss_pixel_result_from_json).  result->root is set whenever JSON was
- * parsed, so the caller always calls semoss_pixel_result_free.
+ * semoss_pixel_result_from_json).  With SEMOSS_VALUES_AS_CELLS the values
+ * arrays of Collect outputs are decoded by the scanner and only the
+ * skeleton of the body becomes a json-c tree; the target entry's table is
+ * kept in result->cells.  result->root is set whenever JSON was parsed, so
+ * the caller always calls semoss_pixel_result_free.
  */
 SemossStatus
 semoss_pixel_result_parse(const char *body, size_t len, int nremovals,
+						  SemossValuesHandling values,
 						  SemossInterruptCheck interrupt_check,
 						  void *interrupt_arg, SemossPixelResult *result,
 						  SemossError *err)
 {
+	SemossJsonScan scan;
 	json_object *root;
 	SemossStatus st;
 
 	memset(result, 0, sizeof(*result));
-	st = semoss_json_parse(body, len, interrupt_check, interrupt_arg, &root, err);
+	st = semoss_json_scan(body, len, values == SEMOSS_VALUES_AS_CELLS,
+						  interrupt_check, interrupt_arg, &scan, err);
+	if (st == SEMOSS_OK)
+	{
+		if (scan.skeleton != NULL)
+			st = json_tree(scan.skeleton, scan.skeleton_len, interrupt_check,
+						   interrupt_arg, &root, err);
+		else
+			st = json_tree(body, len, interrupt_check, interrupt_arg, &root, err);
+	}
 	if (st != SEMOSS_OK)
 	{
+		semoss_json_scan_free(&scan);
 		if (err != NULL && st == SEMOSS_ERR_PROTOCOL)
 		{
 			err->http_status = 200;
@@ -732,6 +597,12 @@ semoss_pixel_result_parse(const char *body, size_t len, int nremovals,
 		return st;
 	}
 	st = semoss_pixel_result_from_json(root, nremovals, result, err);
+	if (result->target != NULL && result->target_entry < scan.ntables)
+	{
+		result->cells = scan.tables[result->target_entry];
+		scan.tables[result->target_entry] = NULL;
+	}
+	semoss_json_scan_free(&scan);
 	result->body_bytes = len;
 	return st;
 }
@@ -751,25 +622,60 @@ member_of_type(json_object *obj, const char *key, enum json_type type)
 }
 
 /*
+ * Check that every row of the table is an array of ncols cells, and name
+ * the first one that is not: row 0 if it is unlike the headers, else the
+ * first row unlike row 0.
+ */
+static SemossStatus
+check_rows(const SemossCellTable *cells, size_t ncols, SemossError *err)
+{
+	size_t		row = cells->odd_row;
+	size_t		width = cells->odd_row_width;
+	const char *type = cells->odd_row_type;
+
+	if (cells->nrows == 0)
+		return SEMOSS_OK;
+	if (row != 0 && cells->row_width != ncols)
+	{
+		row = 0;
+		width = cells->row_width;
+		type = NULL;
+	}
+	else if (row == SIZE_MAX)
+		return SEMOSS_OK;
+	if (type != NULL)
+		return semoss_error_set(err, SEMOSS_ERR_PROTOCOL, 200,
+								"Collect output: row %zu is a JSON %s, not an array",
+								row, type);
+	return semoss_error_set(err, SEMOSS_ERR_PROTOCOL, 200,
+							"Collect output: row %zu has %zu cells but there are %zu headers",
+							row, width, ncols);
+}
+
+/*
  * Build a page from the output of a Collect (semoss-protocol.md §5.2),
  * validating the whole shape now: data.values is an array of arrays that
  * all have as many cells as data.headers has strings, and taskId is a
- * string.  headerInfo is optional; it is used for data types only when it
- * has one object per column.  On success the page takes result->root.
+ * string.  The rows are those the scanner decoded into result->cells
+ * (semoss_pixel_result_parse with SEMOSS_VALUES_AS_CELLS); the tree shows
+ * an empty array in their place.  headerInfo is optional; it is used for
+ * data types only when it has one object per column.  On success the page
+ * takes result->root and result->cells.
  */
 SemossStatus
 semoss_page_from_result(SemossPixelResult *result, unsigned generation,
 						SemossPage **page, SemossError *err)
 {
 	json_object *output = result->output;
+	SemossCellTable *cells = result->cells;
 	json_object *data;
-	json_object *values;
 	json_object *headers;
 	json_object *info;
 	json_object *task;
 	size_t		nrows;
 	size_t		ncols;
 	size_t		i;
+	SemossStatus st;
 	SemossPage *p;
 
 	*page = NULL;
@@ -780,7 +686,7 @@ semoss_page_from_result(SemossPixelResult *result, unsigned generation,
 	if ((data = member_of_type(output, "data", json_type_object)) == NULL)
 		return semoss_error_set(err, SEMOSS_ERR_PROTOCOL, 200,
 								"Collect output has no \"data\" object");
-	if ((values = member_of_type(data, "values", json_type_array)) == NULL)
+	if (member_of_type(data, "values", json_type_array) == NULL || cells == NULL)
 		return semoss_error_set(err, SEMOSS_ERR_PROTOCOL, 200,
 								"Collect output has no data.values array");
 	if ((headers = member_of_type(data, "headers", json_type_array)) == NULL)
@@ -794,7 +700,7 @@ semoss_page_from_result(SemossPixelResult *result, unsigned generation,
 								"Collect output has an unusable taskId");
 
 	ncols = json_object_array_length(headers);
-	nrows = json_object_array_length(values);
+	nrows = cells->nrows;
 	if (ncols > INT_MAX || nrows > INT_MAX)
 		return semoss_error_set(err, SEMOSS_ERR_PROTOCOL, 200,
 								"Collect output is too large (%zu rows, %zu columns)",
@@ -808,19 +714,8 @@ semoss_page_from_result(SemossPixelResult *result, unsigned generation,
 									"Collect output: data.headers[%zu] is a JSON %s, not a string",
 									i, json_kind(h));
 	}
-	for (i = 0; i < nrows; i++)
-	{
-		json_object *row = json_object_array_get_idx(values, i);
-
-		if (!json_object_is_type(row, json_type_array))
-			return semoss_error_set(err, SEMOSS_ERR_PROTOCOL, 200,
-									"Collect output: row %zu is a JSON %s, not an array",
-									i, json_kind(row));
-		if (json_object_array_length(row) != ncols)
-			return semoss_error_set(err, SEMOSS_ERR_PROTOCOL, 200,
-									"Collect output: row %zu has %zu cells but there are %zu headers",
-									i, json_object_array_length(row), ncols);
-	}
+	if ((st = check_rows(cells, ncols, err)) != SEMOSS_OK)
+		return st;
 	info = member_of_type(output, "headerInfo", json_type_array);
 	if (info != NULL && json_object_array_length(info) != ncols)
 		info = NULL;
@@ -843,13 +738,14 @@ semoss_page_from_result(SemossPixelResult *result, unsigned generation,
 								"out of memory creating a page");
 	}
 	p->root = result->root;
-	p->values = values;
+	p->cells = cells;
 	p->headers = headers;
 	p->header_info = info;
 	p->nrows = (int) nrows;
 	p->ncols = (int) ncols;
 	p->bytes = result->body_bytes;
 	result->root = NULL;
+	result->cells = NULL;
 	*page = p;
 	return SEMOSS_OK;
 }
@@ -913,60 +809,39 @@ semoss_page_bytes(const SemossPage *page)
 }
 
 /*
- * One cell.  Strings are returned as stored by json-c (len counts any
- * embedded NUL); numbers as the exact text SEMOSS sent (json-c keeps the
- * source text of doubles, and integers are checked at parse time to fit
- * in 64 bits, so printing them reproduces the text); objects and arrays as
- * compact JSON.  Out-of-range positions read as NULL.
+ * One cell, as the scanner decoded it: strings unescaped (len counts any
+ * embedded NUL), numbers as the exact text SEMOSS sent, booleans as
+ * "true"/"false", objects and arrays as the exact JSON text SEMOSS sent.
+ * Out-of-range positions read as NULL.
  */
 SemossCellKind
 semoss_page_cell(const SemossPage *page, int row, int col, const char **text,
 				 size_t *len)
 {
-	json_object *cell;
-	size_t		n = 0;
+	const SemossCell *cell;
 
 	*text = NULL;
 	*len = 0;
 	if (page == NULL || row < 0 || row >= page->nrows || col < 0 ||
 		col >= page->ncols)
 		return SEMOSS_CELL_NULL;
-	cell = json_object_array_get_idx(json_object_array_get_idx(page->values,
-																(size_t) row),
-									 (size_t) col);
-	switch (json_object_get_type(cell))
+	cell = &page->cells->cells[(size_t) row * (size_t) page->ncols + (size_t) col];
+	if (cell->kind != SEMOSS_CELL_NULL)
 	{
-		case json_type_null:
-			return SEMOSS_CELL_NULL;
-		case json_type_string:
-			*text = json_object_get_string(cell);
-			*len = (size_t) json_object_get_string_len(cell);
-			return SEMOSS_CELL_STRING;
-		case json_type_boolean:
-			*text = json_object_get_boolean(cell) ? "true" : "false";
-			*len = strlen(*text);
-			return SEMOSS_CELL_BOOLEAN;
-		case json_type_int:
-		case json_type_double:
-			*text = json_object_to_json_string_length(cell, SEMOSS_JSON_FLAGS, &n);
-			*len = n;
-			return SEMOSS_CELL_NUMBER;
-		case json_type_object:
-		case json_type_array:
-			*text = json_object_to_json_string_length(cell, SEMOSS_JSON_FLAGS, &n);
-			*len = n;
-			return SEMOSS_CELL_JSON;
+		*text = page->cells->text + cell->offset;
+		*len = cell->len;
 	}
-	return SEMOSS_CELL_NULL;
+	return cell->kind;
 }
 
-/* Free a page and the whole parsed reply it holds. */
+/* Free a page: its skeleton tree, its cells and its task id. */
 void
 semoss_page_free(SemossPage *page)
 {
 	if (page == NULL)
 		return;
 	json_object_put(page->root);
+	semoss_cell_table_free(page->cells);
 	free(page->task_id);
 	free(page);
 }

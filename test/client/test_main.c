@@ -3,7 +3,8 @@
  * test_main.c
  *		  Entry point of the SEMOSS client unit tests.
  *
- * Usage: client_tests [pure|transport|emulator]...  (default: all three).
+ * Usage: client_tests [pure|json|transport|emulator]...  (default: all
+ * four).
  * Prints one "ok N - name" / "not ok N - name" line per test and a final
  * "N passed, N failed" line; exits non-zero if anything failed.
  *
@@ -34,20 +35,23 @@ main(int argc, char **argv)
 	}
 	for (i = 1; i < argc; i++)
 	{
-		if (strcmp(argv[i], "pure") != 0 && strcmp(argv[i], "transport") != 0 &&
-			strcmp(argv[i], "emulator") != 0)
+		if (strcmp(argv[i], "pure") != 0 && strcmp(argv[i], "json") != 0 &&
+			strcmp(argv[i], "transport") != 0 && strcmp(argv[i], "emulator") != 0)
 		{
-			fprintf(stderr, "usage: %s [pure|transport|emulator]...\n", argv[0]);
+			fprintf(stderr, "usage: %s [pure|json|transport|emulator]...\n", argv[0]);
 			return 2;
 		}
 	}
-	for (i = all ? 0 : 1; i < (all ? 3 : argc); i++)
+	for (i = all ? 0 : 1; i < (all ? 4 : argc); i++)
 	{
-		const char *group = all ? (i == 0 ? "pure" : i == 1 ? "transport" : "emulator") : argv[i];
+		static const char *const groups[] = {"pure", "json", "transport", "emulator"};
+		const char *group = all ? groups[i] : argv[i];
 
 		tap_diag("group: %s", group);
 		if (strcmp(group, "pure") == 0)
 			run_pure_tests();
+		else if (strcmp(group, "json") == 0)
+			run_json_tests();
 		else if (strcmp(group, "transport") == 0)
 			run_transport_tests();
 		else

@@ -117,7 +117,8 @@ parse_page(const char *body, SemossPage **page, SemossError *err)
 	SemossStatus st;
 
 	*page = NULL;
-	st = semoss_pixel_result_parse(body, strlen(body), 0, NULL, NULL, &res, err);
+	st = semoss_pixel_result_parse(body, strlen(body), 0, SEMOSS_VALUES_AS_CELLS,
+								   NULL, NULL, &res, err);
 	if (st == SEMOSS_OK)
 		st = semoss_page_from_result(&res, 1, page, err);
 	semoss_pixel_result_free(&res);
@@ -528,7 +529,7 @@ test_parse_piggybacked(void)
 	SemossError err;
 	SemossPage *page = NULL;
 
-	CHECK_ST(semoss_pixel_result_parse(body, strlen(body), 1, NULL, NULL, &res, &err), SEMOSS_OK, &err);
+	CHECK_ST(semoss_pixel_result_parse(body, strlen(body), 1, SEMOSS_VALUES_AS_CELLS, NULL, NULL, &res, &err), SEMOSS_OK, &err);
 	CHECK(!res.removals_blocked);
 	CHECK_INT(res.nroutines, 2);
 	CHECK_INT(res.target_index, 1);
@@ -544,7 +545,7 @@ test_parse_piggybacked(void)
 		"{\"output\":{\"taskId\":\"task1\"},\"operationType\":[\"REMOVE_TASK\"]},"
 		"{\"output\":{\"taskId\":\"task2\"},\"operationType\":[\"REMOVE_TASK\"]},"
 		"{\"output\":true,\"operationType\":[\"ALTER_DATABASE\"]}]}";
-	CHECK_ST(semoss_pixel_result_parse(body, strlen(body), 2, NULL, NULL, &res, &err), SEMOSS_OK, &err);
+	CHECK_ST(semoss_pixel_result_parse(body, strlen(body), 2, SEMOSS_VALUES_AS_CELLS, NULL, NULL, &res, &err), SEMOSS_OK, &err);
 	CHECK(!res.removals_blocked);
 	CHECK(json_object_get_boolean(res.output));
 	semoss_pixel_result_free(&res);
@@ -561,11 +562,11 @@ test_parse_removals_blocked(void)
 	SemossPixelResult res;
 	SemossError err;
 
-	CHECK_ST(semoss_pixel_result_parse(body, strlen(body), 1, NULL, NULL, &res, &err), SEMOSS_OK, &err);
+	CHECK_ST(semoss_pixel_result_parse(body, strlen(body), 1, SEMOSS_VALUES_AS_CELLS, NULL, NULL, &res, &err), SEMOSS_OK, &err);
 	CHECK(res.removals_blocked);
 	semoss_pixel_result_free(&res);
 	/* without removals the same body is our own failure */
-	CHECK_ST(semoss_pixel_result_parse(body, strlen(body), 0, NULL, NULL, &res, &err), SEMOSS_ERR_PIXEL, &err);
+	CHECK_ST(semoss_pixel_result_parse(body, strlen(body), 0, SEMOSS_VALUES_AS_CELLS, NULL, NULL, &res, &err), SEMOSS_ERR_PIXEL, &err);
 	CHECK(!res.removals_blocked);
 	semoss_pixel_result_free(&res);
 }
@@ -581,13 +582,13 @@ test_parse_thread_execution_only_before(void)
 	SemossPixelResult res;
 	SemossError err;
 
-	CHECK_ST(semoss_pixel_result_parse(body, strlen(body), 0, NULL, NULL, &res, &err), SEMOSS_OK, &err);
+	CHECK_ST(semoss_pixel_result_parse(body, strlen(body), 0, SEMOSS_VALUES_AS_CELLS, NULL, NULL, &res, &err), SEMOSS_OK, &err);
 	CHECK_INT(res.nroutines, 1);
 	CHECK_INT(json_object_get_int(res.output), 2);
 	semoss_pixel_result_free(&res);
 
 	body = "{\"insightID\":\"z\",\"pixelReturn\":[{\"pixelId\":\"thread_execution_1\",\"output\":\"x\",\"operationType\":[\"ERROR\"]}]}";
-	CHECK_ST(semoss_pixel_result_parse(body, strlen(body), 0, NULL, NULL, &res, &err), SEMOSS_ERR_PROTOCOL, &err);
+	CHECK_ST(semoss_pixel_result_parse(body, strlen(body), 0, SEMOSS_VALUES_AS_CELLS, NULL, NULL, &res, &err), SEMOSS_ERR_PROTOCOL, &err);
 	semoss_pixel_result_free(&res);
 }
 
@@ -644,16 +645,18 @@ test_parse_truncated(void)
 	SemossError err;
 	SemossPixelResult res;
 
-	/* every proper prefix must fail cleanly */
-	for (cut = 1; cut < len; cut += 7)
+	/* every proper prefix must fail cleanly, as truncated */
+	for (cut = 1; cut < len; cut++)
 	{
-		SemossStatus st = semoss_pixel_result_parse(normal_page, cut, 0, NULL, NULL, &res, &err);
+		SemossStatus st = semoss_pixel_result_parse(normal_page, cut, 0, SEMOSS_VALUES_AS_CELLS,
+													NULL, NULL, &res, &err);
 
-		if (st != SEMOSS_ERR_PROTOCOL)
-			tap_check_failed(__FILE__, __LINE__, "prefix %zu: %s", cut, semoss_status_name(st));
+		if (st != SEMOSS_ERR_PROTOCOL || strstr(err.message, "truncated JSON") == NULL)
+			tap_check_failed(__FILE__, __LINE__, "prefix %zu: %s %s", cut,
+							 semoss_status_name(st), err.message);
 		semoss_pixel_result_free(&res);
 	}
-	CHECK_ST(semoss_pixel_result_parse(normal_page, len - 2, 0, NULL, NULL, &res, &err), SEMOSS_ERR_PROTOCOL, &err);
+	CHECK_ST(semoss_pixel_result_parse(normal_page, len - 2, 0, SEMOSS_VALUES_AS_CELLS, NULL, NULL, &res, &err), SEMOSS_ERR_PROTOCOL, &err);
 	CHECK(strstr(err.message, "truncated") != NULL);
 	semoss_pixel_result_free(&res);
 }
@@ -759,27 +762,59 @@ test_number_text(void)
 static void
 test_oversized_integers(void)
 {
+	/* outside the rows json-c would clamp them: refused, naming the byte */
 	const char *big[] = {
 		"{\"pixelReturn\":[],\"x\":18446744073709551616}",
 		"{\"pixelReturn\":[],\"x\":-9223372036854775809}",
 		"{\"pixelReturn\":[],\"x\":[123456789012345678901234567890]}",
 	};
-	const char *fine = "{\"x\":[\"123456789012345678901234567890\", 1.23456789012345678901234567890E5, 18446744073709551615]}";
+	const size_t offsets[] = {sizeof("{\"pixelReturn\":[],\"x\":") - 1,
+		sizeof("{\"pixelReturn\":[],\"x\":") - 1,
+	sizeof("{\"pixelReturn\":[],\"x\":[") - 1};
+	const char *fine = "{\"x\":[\"123456789012345678901234567890\", 1.23456789012345678901234567890E5, "
+		"18446744073709551615, -9223372036854775808]}";
+	/* a Collect page whose metadata holds one */
+	const char *meta =
+		"{\"insightID\":\"i\",\"pixelReturn\":[{\"output\":{\"data\":{\"values\":[[1]],\"headers\":[\"a\"]},"
+		"\"numCollected\":99999999999999999999,\"taskId\":\"task1\"},\"operationType\":[\"TASK_DATA\"]}]}";
+	/* in the rows they are kept as the exact text */
+	const char *rows =
+		"{\"insightID\":\"i\",\"pixelReturn\":[{\"output\":{\"data\":{\"values\":[[18446744073709551616,"
+		"-9223372036854775809,123456789012345678901234567890,{\"n\":99999999999999999999}]],"
+		"\"headers\":[\"a\",\"b\",\"c\",\"d\"]},\"taskId\":\"task1\"},\"operationType\":[\"TASK_DATA\"]}]}";
+	SemossError err;
+	SemossPixelResult res;
+	SemossPage *page = NULL;
+	json_object *root = NULL;
+	char		expected[128];
 	size_t		i;
-	size_t		off;
 
 	for (i = 0; i < 3; i++)
 	{
-		SemossError err;
-		json_object *root = NULL;
-
+		root = NULL;
 		CHECK_ST(semoss_json_parse(big[i], strlen(big[i]), NULL, NULL, &root, &err), SEMOSS_ERR_PROTOCOL, &err);
-		CHECK(strstr(err.message, "64 bits") != NULL);
+		snprintf(expected, sizeof(expected),
+				 "integer at byte %zu of the response does not fit in 64 bits", offsets[i]);
+		CHECK_STR(err.message, expected);
 		CHECK(root == NULL);
 	}
-	CHECK(!semoss_json_find_oversized_integer(fine, strlen(fine), &off));
-	CHECK(semoss_json_find_oversized_integer(big[0], strlen(big[0]), &off));
-	CHECK_INT(off, strlen("{\"pixelReturn\":[],\"x\":"));
+	CHECK_ST(semoss_json_parse(fine, strlen(fine), NULL, NULL, &root, &err), SEMOSS_OK, &err);
+	json_object_put(root);
+
+	CHECK_ST(parse_page(meta, &page, &err), SEMOSS_ERR_PROTOCOL, &err);
+	CHECK(strstr(err.message, "integer at byte 98 of") != NULL);
+
+	CHECK_ST(parse_page(rows, &page, &err), SEMOSS_OK, &err);
+	check_cell(page, 0, 0, SEMOSS_CELL_NUMBER, "18446744073709551616");
+	check_cell(page, 0, 1, SEMOSS_CELL_NUMBER, "-9223372036854775809");
+	check_cell(page, 0, 2, SEMOSS_CELL_NUMBER, "123456789012345678901234567890");
+	check_cell(page, 0, 3, SEMOSS_CELL_JSON, "{\"n\":99999999999999999999}");
+	semoss_page_free(page);
+	/* left in the json-c tree (no page wanted) they are still refused */
+	CHECK_ST(semoss_pixel_result_parse(rows, strlen(rows), 0, SEMOSS_VALUES_AS_JSON, NULL, NULL, &res, &err),
+			 SEMOSS_ERR_PROTOCOL, &err);
+	CHECK(strstr(err.message, "64 bits") != NULL);
+	semoss_pixel_result_free(&res);
 }
 
 static void
@@ -803,7 +838,7 @@ test_json_cells(void)
 	check_cell(page, 0, 2, SEMOSS_CELL_JSON, "[]");
 	check_cell(page, 0, 3, SEMOSS_CELL_JSON, "{}");
 	check_cell(page, 0, 4, SEMOSS_CELL_STRING, "a/b");
-	check_cell(page, 0, 5, SEMOSS_CELL_JSON, "[\"x/y\",1.50,null,true]");
+	check_cell(page, 0, 5, SEMOSS_CELL_JSON, "[\"x/y\", 1.50, null, true]");	/* as sent */
 	CHECK(semoss_page_cell(page, 0, 6, &t, &len) == SEMOSS_CELL_STRING);
 	CHECK_INT(len, 10);
 	CHECK(t != NULL && memcmp(t, "nul\0inside", 10) == 0);
@@ -880,7 +915,7 @@ test_big_page_chunked_parse(void)
 	SemossPage *page = NULL;
 
 	CHECK(len > 3 * SEMOSS_PARSE_CHUNK);
-	CHECK_ST(semoss_pixel_result_parse(body, len, 0, NULL, NULL, &res, &err), SEMOSS_OK, &err);
+	CHECK_ST(semoss_pixel_result_parse(body, len, 0, SEMOSS_VALUES_AS_CELLS, NULL, NULL, &res, &err), SEMOSS_OK, &err);
 	free(body);
 	if (res.root != NULL)
 	{
@@ -913,7 +948,7 @@ test_big_page_parse_interrupted(void)
 	SemossError err;
 
 	interrupt_calls = 0;
-	CHECK_ST(semoss_pixel_result_parse(body, len, 0, interrupt_after_two, NULL, &res, &err),
+	CHECK_ST(semoss_pixel_result_parse(body, len, 0, SEMOSS_VALUES_AS_CELLS, interrupt_after_two, NULL, &res, &err),
 			 SEMOSS_ERR_CANCELLED, &err);
 	CHECK(res.root == NULL);
 	CHECK_INT(interrupt_calls, 2);

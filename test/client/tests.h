@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * tests.h
- *		  The three groups of SEMOSS client tests.
+ *		  The four groups of SEMOSS client tests.
  *
  * IDENTIFICATION
  *		  test/client/tests.h
@@ -12,6 +12,7 @@
 #define TESTS_H
 
 extern void run_pure_tests(void);
+extern void run_json_tests(void);
 extern void run_transport_tests(void);
 extern void run_emulator_tests(void);
 

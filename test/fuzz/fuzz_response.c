@@ -19,7 +19,11 @@
  * Besides crashes and sanitizer reports, the harness aborts when a contract
  * of the code under test is broken: error text that is not printable UTF-8,
  * a page whose cells do not match its shape, a task id that does not round
- * trip.
+ * trip.  It also compares the client's JSON scanner (src/semoss_json.c)
+ * with json-c through test/client/json_oracle.c: both must accept the same
+ * bodies (json-c narrowed to RFC 8259, see there), decoding a page's cells
+ * must change no verdict but that on integers beyond 64 bits in the rows,
+ * and every cell must read as in json-c's tree of the same body.
  *
  * IDENTIFICATION
  *		  test/fuzz/fuzz_response.c
@@ -31,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_oracle.h"
 #include "semoss_client_internal.h"
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -209,7 +214,8 @@ fuzz_pixel_reply(const char *body, size_t len, int nremovals,
 	SemossPage *page = NULL;
 
 	semoss_error_clear(&err);
-	st = semoss_pixel_result_parse(body, len, nremovals, NULL, NULL, &res, &err);
+	st = semoss_pixel_result_parse(body, len, nremovals, SEMOSS_VALUES_AS_CELLS,
+								   NULL, NULL, &res, &err);
 	if (st != SEMOSS_OK)
 		check_error(&err);
 	if (res.root != NULL && st == SEMOSS_OK && !res.removals_blocked)
@@ -232,6 +238,48 @@ fuzz_pixel_reply(const char *body, size_t len, int nremovals,
 				contract_broken("page on failure", NULL);
 			check_error(&err);
 		}
+	}
+	semoss_pixel_result_free(&res);
+}
+
+/*
+ * The scanner against the oracle: the same verdict on the body; the same
+ * error with cells decoded (except that integers beyond 64 bits are fine
+ * in the rows); json-c's cells in every page.
+ */
+static void
+fuzz_json_verdicts(const char *body, size_t len)
+{
+	SemossError err_json;
+	SemossError err_cells;
+	SemossPixelResult res;
+	SemossPage *page = NULL;
+	json_object *root = NULL;
+	SemossStatus st_json;
+	SemossStatus st_cells;
+	char		why[300];
+	bool		ok;
+
+	st_json = semoss_json_parse(body, len, NULL, NULL, &root, &err_json);
+	json_object_put(root);
+	if ((st_json == SEMOSS_OK) != oracle_accepts(body, len))
+		contract_broken("scanner and json-c disagree on the body",
+						st_json == SEMOSS_OK ? "accepted" : err_json.message);
+	st_cells = semoss_pixel_result_parse(body, len, 0, SEMOSS_VALUES_AS_CELLS,
+										 NULL, NULL, &res, &err_cells);
+	if (st_json != SEMOSS_OK && strstr(err_json.message, "64 bits") == NULL &&
+		(st_cells != st_json || strcmp(err_cells.message, err_json.message) != 0))
+		contract_broken("decoding cells changed the error", err_cells.message);
+	if (st_json == SEMOSS_OK && st_cells != SEMOSS_OK && oracle_is_json_error(&err_cells))
+		contract_broken("decoding cells refused valid JSON", err_cells.message);
+	if (st_cells == SEMOSS_OK && !res.removals_blocked &&
+		semoss_page_from_result(&res, 1, &page, &err_cells) == SEMOSS_OK)
+	{
+		root = oracle_json_c_parse(body, len, &ok);
+		if (!ok || !oracle_page_matches(page, oracle_values(root), why, sizeof(why)))
+			contract_broken("page cells differ from json-c's", ok ? why : "json-c refused");
+		json_object_put(root);
+		semoss_page_free(page);
 	}
 	semoss_pixel_result_free(&res);
 }
@@ -270,7 +318,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char	   *body;
 	SemossError err;
 	SemossReplyClass cls;
-	size_t		at;
 
 	/* exactly len bytes, no terminator: reads past the end are caught */
 	body = malloc(len ? len : 1);
@@ -285,13 +332,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					  csrf[0] ? csrf : NULL, body, len);
 	check_error(&err);
 
-	(void) semoss_json_find_oversized_integer(body, len, &at);
 	fuzz_sanitize(body, len);
 
 	if (cls == SEMOSS_REPLY_OK || status == 200)
 	{
 		fuzz_pixel_reply(body, len, nremovals, 1);
 		fuzz_pixel_reply(body, len, nremovals, 3);
+		fuzz_json_verdicts(body, len);
 	}
 	free(body);
 	return 0;
