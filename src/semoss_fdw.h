@@ -31,8 +31,9 @@
 /*
  * Without a fetch_size option, a page holds about SEMOSS_PAGE_CELLS cells
  * (rows x columns), within [SEMOSS_AUTO_FETCH_MIN, SEMOSS_AUTO_FETCH_MAX]
- * rows: a page costs the backend about 100 bytes per cell, so this bounds
- * memory whatever the width of the rows (see bench/ and the README).
+ * rows: a page costs the backend about 30 bytes per cell while it is read
+ * (40 at the peak of its parse), so this bounds memory whatever the width
+ * of the rows (see bench/ and the README).
  */
 #define SEMOSS_PAGE_CELLS				30000
 #define SEMOSS_AUTO_FETCH_MIN			100
