@@ -693,6 +693,9 @@ rel_has_rising_conds(RelOptInfo *rel)
 			return rel_has_rising_conds(info->outerrel);
 		case JOIN_RIGHT:
 			return rel_has_rising_conds(info->innerrel);
+		case JOIN_SEMI:
+		case JOIN_ANTI:
+			return true;		/* the [NOT] EXISTS */
 		default:
 			return false;
 	}
@@ -702,7 +705,9 @@ rel_has_rising_conds(RelOptInfo *rel)
  * Decide whether the engine can do the join of `outerrel` and `innerrel`
  * and fill `info` for it.  Refused: queries that may need to re-check a
  * joined row locally (UPDATE, DELETE, row locks), join types other than
- * inner, left, right and full, tables on different engines, conditions
+ * inner, left, right, full, semi (EXISTS, IN) and anti (NOT EXISTS) --
+ * not the unique-ified forms of a semi join --, tables on different
+ * engines, conditions
  * that do not ship, and columns a join cannot return as such (system
  * columns, whole rows, placeholders of outer joins).  A full join whose
  * sides are filtered would need its sides as subqueries; it stays local.
@@ -722,7 +727,8 @@ join_is_pushable(PlannerInfo *root, RelOptInfo *joinrel, RelOptInfo *outerrel,
 		root->parse->commandType != CMD_SELECT || root->rowMarks != NIL)
 		return false;
 	if (jointype != JOIN_INNER && jointype != JOIN_LEFT &&
-		jointype != JOIN_RIGHT && jointype != JOIN_FULL)
+		jointype != JOIN_RIGHT && jointype != JOIN_FULL &&
+		jointype != JOIN_SEMI && jointype != JOIN_ANTI)
 		return false;
 	if (!rel_is_pushable(outerrel, outer_info) ||
 		!rel_is_pushable(innerrel, inner_info) ||
@@ -750,11 +756,15 @@ join_is_pushable(PlannerInfo *root, RelOptInfo *joinrel, RelOptInfo *outerrel,
 		if (!semoss_is_foreign_expr(root, joinrel, &outer_info->opts,
 									rinfo->clause))
 			return false;
-		/* an outer join's own clauses decide matching; the rest filter */
+		/*
+		 * An outer join's own clauses decide matching; the rest filter.
+		 * Every clause at a semi join needs its inner side's columns, which
+		 * exist only inside the EXISTS.
+		 */
 		if (IS_OUTER_JOIN(jointype) &&
 			!RINFO_IS_PUSHED_DOWN(rinfo, joinrel->relids))
 			joinclauses = lappend(joinclauses, rinfo);
-		else if (jointype == JOIN_INNER)
+		else if (jointype == JOIN_INNER || jointype == JOIN_SEMI)
 			joinclauses = lappend(joinclauses, rinfo);
 		else
 			after_conds = lappend(after_conds, rinfo);

@@ -184,6 +184,36 @@ JOIN %1$s.orders o ON o.customer_id = c.id
 LEFT JOIN %1$s.order_items i ON i.order_id = o.id AND i.quantity > 3
 WHERE c.id < 50 $q$);
 
+-- Semi and anti joins (EXISTS, IN, NOT EXISTS): the outer side filtered by
+-- [NOT] EXISTS of the inner side, whose own conditions go inside.
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT c.id, c.name FROM semoss.customers c
+WHERE c.region_id = 2 AND EXISTS (SELECT 1 FROM semoss.orders o WHERE o.customer_id = c.id AND o.total > 9000);
+SELECT * FROM same_result($q$
+SELECT c.id, c.name FROM %1$s.customers c
+WHERE c.region_id = 2 AND EXISTS (SELECT 1 FROM %1$s.orders o WHERE o.customer_id = c.id AND o.total > 9000) $q$);
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT c.id FROM semoss.customers c
+WHERE NOT EXISTS (SELECT 1 FROM semoss.orders o WHERE o.customer_id = c.id AND o.total > 9000);
+SELECT * FROM same_result($q$
+SELECT c.id FROM %1$s.customers c
+WHERE NOT EXISTS (SELECT 1 FROM %1$s.orders o WHERE o.customer_id = c.id AND o.total > 9000) $q$);
+SELECT * FROM same_result($q$
+SELECT r.code FROM %1$s.regions r
+WHERE r.id IN (SELECT c.region_id FROM %1$s.customers c JOIN %1$s.orders o ON o.customer_id = c.id
+               WHERE o.total > 10000) $q$);
+-- A semi join on the nullable side of a left join: its EXISTS goes into ON.
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT r.code, c.id FROM semoss.regions r
+LEFT JOIN (SELECT * FROM semoss.customers c2
+           WHERE EXISTS (SELECT 1 FROM semoss.orders o WHERE o.customer_id = c2.id AND o.total > 10000)) c
+ON c.region_id = r.id;
+SELECT * FROM same_result($q$
+SELECT r.code, c.id FROM %1$s.regions r
+LEFT JOIN (SELECT * FROM %1$s.customers c2
+           WHERE EXISTS (SELECT 1 FROM %1$s.orders o WHERE o.customer_id = c2.id AND o.total > 10000)) c
+ON c.region_id = r.id $q$);
+
 -- A join, then a grouping of it: both remote, only the groups travel.
 EXPLAIN (VERBOSE, COSTS OFF)
 SELECT r.name, count(*), sum(o.total) FROM semoss.orders o

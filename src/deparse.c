@@ -54,6 +54,7 @@ typedef struct DeparseContext
 } DeparseContext;
 
 static void deparse_expr(Expr *node, DeparseContext *cxt);
+static void deparse_condition(Node *cond, DeparseContext *cxt);
 
 /*
  * Set up `cxt` to deparse expressions over `scanrel` into `buf`, appending
@@ -633,12 +634,8 @@ deparse_where_clause(List *conds, DeparseContext *cxt)
 
 	foreach(lc, conds)
 	{
-		Expr	   *cond = (Expr *) lfirst(lc);
-
-		if (IsA(cond, RestrictInfo))
-			cond = ((RestrictInfo *) cond)->clause;
 		appendStringInfoString(cxt->buf, lc == list_head(conds) ? " WHERE " : " AND ");
-		deparse_expr(cond, cxt);
+		deparse_condition((Node *) lfirst(lc), cxt);
 	}
 }
 
@@ -802,8 +799,8 @@ join_type_sql(JoinType jointype)
 }
 
 /*
- * Append " ON (c1 AND c2 ...)" for a list of RestrictInfos, or " ON (TRUE)"
- * for none.
+ * Append " ON (c1 AND c2 ...)" for a list of conditions (see
+ * deparse_condition), or " ON (TRUE)" for none.
  */
 static void
 deparse_join_condition(List *conds, DeparseContext *cxt)
@@ -817,9 +814,56 @@ deparse_join_condition(List *conds, DeparseContext *cxt)
 	{
 		if (lc != list_head(conds))
 			appendStringInfoString(cxt->buf, " AND ");
-		deparse_expr(lfirst_node(RestrictInfo, lc)->clause, cxt);
+		deparse_condition((Node *) lfirst(lc), cxt);
 	}
 	appendStringInfoChar(cxt->buf, ')');
+}
+
+static void deparse_from_rel(RelOptInfo *rel, DeparseContext *cxt,
+							 List **where_conds);
+
+/*
+ * The condition a semi or anti join (`joinrel`) puts on the rows of its
+ * outer side: a List (joinrel, NULL) in a list of conditions, written out
+ * by deparse_condition as [NOT] EXISTS of the inner side.
+ */
+static Node *
+make_exists_condition(RelOptInfo *joinrel)
+{
+	return (Node *) list_make2(joinrel, NULL);
+}
+
+/*
+ * Append "[NOT] EXISTS (SELECT NULL FROM <inner> WHERE <clauses>)" for the
+ * semi or anti join `joinrel`: its own clauses and the conditions of its
+ * inner side filter the inner rows the outer rows look for.
+ */
+static void
+deparse_exists(RelOptInfo *joinrel, DeparseContext *cxt)
+{
+	SemossRelInfo *info = (SemossRelInfo *) joinrel->fdw_private;
+	List	   *inner_conds = list_copy(info->joinclauses);
+
+	appendStringInfoString(cxt->buf, info->jointype == JOIN_ANTI ?
+						   "(NOT EXISTS (SELECT NULL FROM " : "(EXISTS (SELECT NULL FROM ");
+	deparse_from_rel(info->innerrel, cxt, &inner_conds);
+	deparse_where_clause(inner_conds, cxt);
+	appendStringInfoString(cxt->buf, "))");
+}
+
+/*
+ * Append one condition of a WHERE or ON list: an expression, a
+ * RestrictInfo, or the [NOT] EXISTS of a semi or anti join.
+ */
+static void
+deparse_condition(Node *cond, DeparseContext *cxt)
+{
+	if (IsA(cond, List))
+		deparse_exists((RelOptInfo *) linitial((List *) cond), cxt);
+	else if (IsA(cond, RestrictInfo))
+		deparse_expr(((RestrictInfo *) cond)->clause, cxt);
+	else
+		deparse_expr((Expr *) cond, cxt);
 }
 
 /*
@@ -832,7 +876,8 @@ deparse_join_condition(List *conds, DeparseContext *cxt)
  * the join is the same, so they rise to the WHERE clause; on the nullable
  * side of an outer join they must act before the join decides which rows
  * match, so they join its ON clause.  (The planner offers no full join
- * whose sides carry conditions; see semoss_fdw.c.)
+ * whose sides carry conditions; see semoss_fdw.c.)  A semi or anti join is
+ * its outer side with one more condition, [NOT] EXISTS of its inner side.
  */
 static void
 deparse_from_rel(RelOptInfo *rel, DeparseContext *cxt, List **where_conds)
@@ -850,6 +895,14 @@ deparse_from_rel(RelOptInfo *rel, DeparseContext *cxt, List **where_conds)
 	}
 
 	Assert(info->kind == SEMOSS_REL_JOIN);
+	if (info->jointype == JOIN_SEMI || info->jointype == JOIN_ANTI)
+	{
+		/* the outer side's rows, filtered by [NOT] EXISTS of the inner */
+		deparse_from_rel(info->outerrel, cxt, where_conds);
+		*where_conds = lappend(*where_conds, make_exists_condition(rel));
+		*where_conds = list_concat(*where_conds, info->remote_conds);
+		return;
+	}
 	appendStringInfoChar(cxt->buf, '(');
 	deparse_from_rel(info->outerrel, cxt, &outer_conds);
 	appendStringInfo(cxt->buf, " %s JOIN ", join_type_sql(info->jointype));
