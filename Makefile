@@ -16,6 +16,7 @@ OBJS = \
 	src/modify.o \
 	src/option.o \
 	src/rawsql.o \
+	src/result.o \
 	src/shippable.o \
 	src/srf.o \
 	src/transaction.o \

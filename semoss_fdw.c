@@ -56,10 +56,6 @@ typedef struct SemossScanState
 {
 	List	   *sql_parts;		/* remote SQL with holes for values */
 	List	   *param_states;	/* ExprStates of the values, or NIL */
-	char	   *sql;			/* remote SQL of the running query, or NULL */
-	char	   *engine_id;
-	int			fetch_size;
-	SemossConnection *conn;
 	SemossRowConverter *converter;
 
 	/* a direct modification: the SQL writes, and its rows are counted */
@@ -67,21 +63,10 @@ typedef struct SemossScanState
 	SemossDmlForm dml_form;
 	bool		set_processed;
 
-	/* progress of the remote result */
-	char	   *task_id;		/* NULL until the first page arrived */
-	SemossPage *page;			/* current page (malloc'd), or NULL */
-	int			next_row;		/* next row of page to return */
-	int			pages_fetched;
-
-	/* what the scan cost on the wire, over all rescans (EXPLAIN ANALYZE) */
-	int64		wire_requests;
-	int64		wire_rows;
-	int64		wire_bytes;
-	bool		eof;			/* the last page has been received */
+	/* the remote result, its current page, and wire totals for EXPLAIN */
+	SemossRemoteResult result;
+	int			next_row;		/* next row of the page to return */
 	int64		rows_returned;
-
-	/* frees `page` if the query's memory goes away, on error too */
-	MemoryContextCallback page_cleanup;
 } SemossScanState;
 
 /* semoss_fdw.pushdown: whether anything but the column list is sent */
@@ -114,24 +99,6 @@ _PG_init(void)
 #else
 	EmitWarningsOnPlaceholders("semoss_fdw");
 #endif
-}
-
-/* Free the current page of a scan, if any. */
-static void
-release_page(SemossScanState *state)
-{
-	if (state->page != NULL)
-	{
-		semoss_page_free(state->page);
-		state->page = NULL;
-	}
-}
-
-/* Memory context reset callback: the page is malloc'd, not palloc'd. */
-static void
-page_cleanup_callback(void *arg)
-{
-	release_page((SemossScanState *) arg);
 }
 
 /*
@@ -1192,8 +1159,6 @@ semossBeginForeignScan(ForeignScanState *node, int eflags)
 
 	state->sql_parts = (List *) list_nth(fsplan->fdw_private, ScanPrivateSelectSql);
 	state->param_states = ExecInitExprList(fsplan->fdw_exprs, (PlanState *) node);
-	state->fetch_size = intVal(list_nth(fsplan->fdw_private, ScanPrivateFetchSize));
-	state->engine_id = strVal(list_nth(fsplan->fdw_private, ScanPrivateEngineId));
 	if (fsplan->scan.scanrelid > 0)
 		state->converter = semoss_make_row_converter(node->ss.ss_currentRelation,
 													 retrieved_attrs);
@@ -1203,27 +1168,20 @@ semossBeginForeignScan(ForeignScanState *node, int eflags)
 										fsplan->fdw_scan_tlist,
 										node->ss.ps.state);
 
-	state->page_cleanup.func = page_cleanup_callback;
-	state->page_cleanup.arg = state;
-	MemoryContextRegisterResetCallback(CurrentMemoryContext, &state->page_cleanup);
-
 	user = GetUserMapping(scan_user_id(node), fsplan->fs_server);
-	state->conn = semoss_get_connection(user);
+	semoss_result_init(&state->result, semoss_get_connection(user),
+					   strVal(list_nth(fsplan->fdw_private, ScanPrivateEngineId)),
+					   intVal(list_nth(fsplan->fdw_private, ScanPrivateFetchSize)));
 }
 
-/*
- * The remote SQL with the current values written into its holes, in the
- * scan's memory context (it is shown in the context of later errors).
- */
+/* The remote SQL with the current values written into its holes. */
 static char *
 current_remote_sql(ForeignScanState *node, SemossScanState *state)
 {
 	ExprContext *econtext = node->ss.ps.ps_ExprContext;
 	int			nvalues = list_length(state->param_states);
 	char	  **values = NULL;
-	MemoryContext oldcxt;
 	ListCell   *lc;
-	char	   *sql;
 	int			i = 0;
 
 	if (nvalues > 0)
@@ -1242,82 +1200,27 @@ current_remote_sql(ForeignScanState *node, SemossScanState *state)
 			values[i++] = literal.data;
 		}
 	}
-
-	oldcxt = MemoryContextSwitchTo(GetMemoryChunkContext(state));
-	sql = semoss_assemble_sql(state->sql_parts, values);
-	MemoryContextSwitchTo(oldcxt);
-	return sql;
+	return semoss_assemble_sql(state->sql_parts, values);
 }
 
 /*
- * Fetch the next page of the remote result into state->page.  Returns
- * false when there are no more rows.  A short page ends the result; its
- * task is finished on the server but still stored there, so its removal is
- * queued for the next request.
+ * Fetch the next page of the remote result (held by state->result), the
+ * query's first one with the current parameter values when the result
+ * was not started yet.  Returns false when there are no more rows.
  */
 static bool
 fetch_next_page(ForeignScanState *node, SemossScanState *state)
 {
-	SemossSession *session = semoss_connection_session(state->conn);
-	SemossError err;
-	SemossStatus status;
-	SemossPage *page = NULL;
-	MemoryContext oldcxt;
-	int			nrows;
+	SemossRemoteResult *result = &state->result;
+	SemossPage *page;
 
-	release_page(state);
-	if (state->eof)
-		return false;
-
-	if (state->task_id == NULL)
-	{
-		if (state->sql != NULL)
-			pfree(state->sql);
-		state->sql = current_remote_sql(node, state);
-		if (state->is_write)
-			semoss_connection_check_write_access(state->conn, state->engine_id);
-		status = semoss_query(session, state->engine_id,
-							  pg_server_to_any(state->sql, strlen(state->sql), PG_UTF8),
-							  state->fetch_size, &page, &err);
-		if (state->is_write)
-			semoss_note_write_attempt(status);
-	}
-	else
-		status = semoss_task_collect(session, state->task_id,
-									 state->fetch_size, &page, &err);
-	if (status != SEMOSS_OK)
-		semoss_report_error(&err, state->sql);
-	state->page = page;
-	state->pages_fetched++;
-	state->wire_requests++;
-	state->wire_rows += semoss_page_nrows(page);
-	state->wire_bytes += semoss_page_bytes(page);
-
-	if (state->task_id == NULL)
-	{
-		oldcxt = MemoryContextSwitchTo(GetMemoryChunkContext(state));
-		state->task_id = pstrdup(semoss_page_task_id(page));
-		MemoryContextSwitchTo(oldcxt);
-		semoss_connection_track_task(state->conn, state->task_id);
-	}
-
-	if (semoss_page_ncols(page) != semoss_row_converter_width(state->converter))
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_INVALID_COLUMN_NUMBER),
-				 errmsg("SEMOSS returned %d columns where %d were expected",
-						semoss_page_ncols(page),
-						semoss_row_converter_width(state->converter)),
-				 errcontext("remote SQL: %s", state->sql)));
-
-	nrows = semoss_page_nrows(page);
-	if (nrows < state->fetch_size)
-	{
-		state->eof = true;
-		semoss_connection_untrack_task(state->conn, state->task_id);
-		semoss_task_remove_later(session, state->task_id);
-	}
+	if (result->task_id == NULL && !result->eof)
+		semoss_result_start(result, current_remote_sql(node, state),
+							state->is_write);
+	page = semoss_result_next_page(result,
+								   semoss_row_converter_width(state->converter));
 	state->next_row = 0;
-	return nrows > 0;
+	return page != NULL && semoss_page_nrows(page) > 0;
 }
 
 /* IterateForeignScan: return the next row, fetching a page when needed. */
@@ -1328,14 +1231,15 @@ semossIterateForeignScan(ForeignScanState *node)
 	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
 
 	ExecClearTuple(slot);
-	if (state->page == NULL || state->next_row >= semoss_page_nrows(state->page))
+	if (state->result.page.page == NULL ||
+		state->next_row >= semoss_page_nrows(state->result.page.page))
 	{
 		if (!fetch_next_page(node, state))
 			return slot;
 	}
 
 	/* called in the per-tuple context, so the datums live for one row */
-	semoss_convert_row(state->converter, state->page, state->next_row,
+	semoss_convert_row(state->converter, state->result.page.page, state->next_row,
 					   state->rows_returned + 1, slot->tts_values,
 					   slot->tts_isnull);
 	state->next_row++;
@@ -1344,78 +1248,34 @@ semossIterateForeignScan(ForeignScanState *node)
 }
 
 /*
- * Give up the task of the running remote result: it is removed in front of
- * the next request, so abandoning a result costs no round trip.
- */
-static void
-abandon_task(SemossScanState *state)
-{
-	if (state->task_id != NULL && !state->eof)
-	{
-		semoss_connection_untrack_task(state->conn, state->task_id);
-		semoss_task_remove_later(semoss_connection_session(state->conn),
-								 state->task_id);
-	}
-}
-
-/*
  * ReScanForeignScan: start over.  A result that fit in one page is replayed
- * from memory when no parameter changed; otherwise the query runs again.
+ * from memory when no parameter changed; otherwise the query runs again
+ * (abandoning a task costs no round trip: see semoss_result_restart).
  */
 static void
 semossReScanForeignScan(ForeignScanState *node)
 {
 	SemossScanState *state = (SemossScanState *) node->fdw_state;
+	SemossRemoteResult *result = &state->result;
 
-	if (state->eof && state->pages_fetched == 1 && state->page != NULL &&
-		node->ss.ps.chgParam == NULL)
-	{
-		state->next_row = 0;
-		state->rows_returned = 0;
-		return;
-	}
-
-	abandon_task(state);
-	release_page(state);
-	if (state->task_id != NULL)
-		pfree(state->task_id);
-	state->task_id = NULL;
-	state->eof = false;
-	state->pages_fetched = 0;
+	if (!(result->eof && result->pages == 1 && result->page.page != NULL &&
+		  node->ss.ps.chgParam == NULL))
+		semoss_result_restart(result);
 	state->next_row = 0;
 	state->rows_returned = 0;
 }
 
 /*
  * EndForeignScan: a result not read to the end (LIMIT, a cursor closed
- * early) still holds a cursor and a database connection on the SEMOSS
- * side, so it is removed now rather than with the next request.
+ * early) gives up its task at once (see semoss_result_close).
  */
 static void
 semossEndForeignScan(ForeignScanState *node)
 {
 	SemossScanState *state = (SemossScanState *) node->fdw_state;
 
-	if (state == NULL)
-		return;
-
-	if (state->task_id != NULL && !state->eof)
-	{
-		SemossSession *session = semoss_connection_session(state->conn);
-		SemossError err;
-
-		semoss_connection_untrack_task(state->conn, state->task_id);
-		if (semoss_task_remove(session, state->task_id, &err) != SEMOSS_OK)
-		{
-			if (err.status == SEMOSS_ERR_CANCELLED)
-				semoss_report_error(&err, NULL);
-			/* the query itself succeeded; retry the removal later */
-			semoss_task_remove_later(session, state->task_id);
-			elog(DEBUG1, "semoss_fdw: could not remove task %s: %s",
-				 state->task_id, err.message);
-		}
-	}
-	release_page(state);
+	if (state != NULL)
+		semoss_result_close(&state->result);
 }
 
 /*
@@ -1468,13 +1328,13 @@ semossIterateDirectModify(ForeignScanState *node)
 	{
 		int64		count;
 
-		if (state->pages_fetched > 0)
+		if (state->result.pages > 0)
 			return ExecClearTuple(slot);
 		(void) fetch_next_page(node, state);
-		count = semoss_page_row_count(state->page, state->sql);
+		count = semoss_page_row_count(state->result.page.page, state->result.sql);
 		if (state->set_processed)
 			estate->es_processed += (uint64) count;
-		release_page(state);
+		semoss_held_page_release(&state->result.page);
 		return ExecClearTuple(slot);
 	}
 
@@ -1504,11 +1364,11 @@ semossExplainForeignScan(ForeignScanState *node, ExplainState *es)
 
 	if (es->analyze && state != NULL)
 	{
-		ExplainPropertyInteger("SEMOSS Requests", NULL, state->wire_requests, es);
-		ExplainPropertyInteger("SEMOSS Rows Received", NULL, state->wire_rows, es);
+		ExplainPropertyInteger("SEMOSS Requests", NULL, state->result.wire_requests, es);
+		ExplainPropertyInteger("SEMOSS Rows Received", NULL, state->result.wire_rows, es);
 		if (es->costs)
 			ExplainPropertyInteger("SEMOSS Bytes Received", "bytes",
-								   state->wire_bytes, es);
+								   state->result.wire_bytes, es);
 	}
 
 	if (es->verbose)

@@ -61,27 +61,8 @@ typedef struct SemossSampleState
 	bool	   *nulls;
 	MemoryContext sample_cxt;	/* the caller's: where tuples are formed */
 	MemoryContext row_cxt;		/* one row's conversion, reset per row */
-	SemossPage *page;			/* current page (malloc'd), or NULL */
-	MemoryContextCallback page_cleanup; /* frees `page`, on error too */
+	SemossRemoteResult result;	/* the rows being read */
 } SemossSampleState;
-
-/* Free the current page of a sampling run, if any. */
-static void
-release_sample_page(SemossSampleState *state)
-{
-	if (state->page != NULL)
-	{
-		semoss_page_free(state->page);
-		state->page = NULL;
-	}
-}
-
-/* Memory context reset callback: the page is malloc'd, not palloc'd. */
-static void
-sample_page_cleanup(void *arg)
-{
-	release_sample_page((SemossSampleState *) arg);
-}
 
 /*
  * True if the remote can be asked about the table and can sample it: the
@@ -255,53 +236,20 @@ local_page_estimate(Relation rel)
 }
 
 /*
- * Fetch every row `sql` returns, one page of fetch_size rows at a time,
- * feeding them into the reservoir.  The SEMOSS task is tracked while it
- * runs, so that an error (the transaction's abort) queues its removal, and
- * it is removed with the next request once the last page arrived.
+ * Fetch every row `sql` returns, one page at a time (see result.c),
+ * feeding them into the reservoir.
  */
 static void
-fetch_into_sample(SemossSampleState *state, SemossConnection *conn,
-				  const SemossTableOptions *opts, const char *sql,
-				  int fetch_size)
+fetch_into_sample(SemossSampleState *state, const char *sql)
 {
-	SemossSession *session = semoss_connection_session(conn);
-	char	   *task_id = NULL;
-	bool		done = false;
+	SemossPage *page;
 
-	while (!done)
+	semoss_result_start(&state->result, sql, false);
+	while ((page = semoss_result_next_page(&state->result,
+										   semoss_row_converter_width(state->converter))) != NULL)
 	{
-		SemossError err;
-		SemossStatus status;
-		SemossPage *page = NULL;
 		int			nrows;
 		int			row;
-
-		CHECK_FOR_INTERRUPTS();
-		if (task_id == NULL)
-			status = semoss_query(session, opts->engine_id,
-								  pg_server_to_any(sql, strlen(sql), PG_UTF8),
-								  fetch_size, &page, &err);
-		else
-			status = semoss_task_collect(session, task_id, fetch_size,
-										 &page, &err);
-		if (status != SEMOSS_OK)
-			semoss_report_error(&err, sql);
-		state->page = page;
-
-		if (task_id == NULL)
-		{
-			task_id = pstrdup(semoss_page_task_id(page));
-			semoss_connection_track_task(conn, task_id);
-		}
-
-		if (semoss_page_ncols(page) != semoss_row_converter_width(state->converter))
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_INVALID_COLUMN_NUMBER),
-					 errmsg("SEMOSS returned %d columns where %d were expected",
-							semoss_page_ncols(page),
-							semoss_row_converter_width(state->converter)),
-					 errcontext("remote SQL: %s", sql)));
 
 		nrows = semoss_page_nrows(page);
 		for (row = 0; row < nrows; row++)
@@ -355,15 +303,7 @@ fetch_into_sample(SemossSampleState *state, SemossConnection *conn,
 				MemoryContextSwitchTo(oldcxt);
 			}
 		}
-
-		/* a short page ends the result, as in a scan */
-		done = nrows < fetch_size;
-		release_sample_page(state);
 	}
-
-	semoss_connection_untrack_task(conn, task_id);
-	semoss_task_remove_later(session, task_id);
-	pfree(task_id);
 }
 
 /*
@@ -423,8 +363,8 @@ acquire_sample_rows(Relation relation, int elevel, HeapTuple *rows,
 	/*
 	 * Everything of this run but the sample itself lives in work_cxt, a
 	 * child of the caller's context: gone at the end, or with the caller's
-	 * context on error, and the current page with it (the state is in
-	 * work_cxt too, so the cleanup callback can always reach it).
+	 * context on error, and the current page with it (the state, holding
+	 * the result, is in work_cxt too, so its cleanup can always reach it).
 	 */
 	work_cxt = AllocSetContextCreate(sample_cxt, "semoss_fdw analyze",
 									 ALLOCSET_DEFAULT_SIZES);
@@ -436,9 +376,6 @@ acquire_sample_rows(Relation relation, int elevel, HeapTuple *rows,
 	state->rowstoskip = -1;
 	state->sample_cxt = sample_cxt;
 	reservoir_init_selection_state(&state->rstate, targrows);
-	state->page_cleanup.func = sample_page_cleanup;
-	state->page_cleanup.arg = state;
-	MemoryContextRegisterResetCallback(work_cxt, &state->page_cleanup);
 	state->row_cxt = AllocSetContextCreate(work_cxt, "semoss_fdw analyze row",
 										   ALLOCSET_DEFAULT_SIZES);
 	state->values = palloc(sizeof(Datum) * RelationGetDescr(relation)->natts);
@@ -494,9 +431,10 @@ acquire_sample_rows(Relation relation, int elevel, HeapTuple *rows,
 		append_sampling_clause(&sql, method, fraction);
 	state->converter = semoss_make_row_converter(relation, retrieved_attrs);
 
-	fetch_into_sample(state, conn, &opts, sql.data,
-					  semoss_fetch_size(opts.settings.fetch_size,
-										list_length(retrieved_attrs)));
+	semoss_result_init(&state->result, conn, opts.engine_id,
+					   semoss_fetch_size(opts.settings.fetch_size,
+										 list_length(retrieved_attrs)));
+	fetch_into_sample(state, sql.data);
 
 	*totaldeadrows = 0;
 	if (method != SEMOSS_SAMPLE_OFF)

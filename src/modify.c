@@ -104,8 +104,7 @@ typedef struct SemossModifyState
 	FmgrInfo   *target_output;	/* output function per target attr */
 	FmgrInfo   *key_output;		/* output function per key attr */
 	SemossRowConverter *returning;	/* for RETURNING rows, or NULL */
-	SemossPage *page;			/* RETURNING rows (malloc'd), or NULL */
-	MemoryContextCallback page_cleanup; /* frees `page`, on error too */
+	SemossHeldPage returned;	/* RETURNING rows of the last statement */
 	int			batch_size;
 
 	/*
@@ -618,24 +617,6 @@ semossPlanDirectModify(PlannerInfo *root, ModifyTable *plan,
 
 /* ---- execution of row-by-row modifications ---- */
 
-/* Free the RETURNING rows of the last statement, if any. */
-static void
-release_returned_rows(SemossModifyState *state)
-{
-	if (state->page != NULL)
-	{
-		semoss_page_free(state->page);
-		state->page = NULL;
-	}
-}
-
-/* Memory context reset callback: the rows are malloc'd, not palloc'd. */
-static void
-returned_rows_cleanup(void *arg)
-{
-	release_returned_rows((SemossModifyState *) arg);
-}
-
 /* Look up the output function of each column in `attrs` of `rel`. */
 static FmgrInfo *
 output_functions(Relation rel, List *attrs)
@@ -729,9 +710,7 @@ create_modify_state(EState *estate, ResultRelInfo *rinfo, CmdType operation,
 											"semoss_fdw modification",
 											ALLOCSET_DEFAULT_SIZES);
 	initStringInfo(&state->pending);
-	state->page_cleanup.func = returned_rows_cleanup;
-	state->page_cleanup.arg = state;
-	MemoryContextRegisterResetCallback(estate->es_query_cxt, &state->page_cleanup);
+	semoss_held_page_init(&state->returned, estate->es_query_cxt);
 
 	/* credentials are read now, at execution time */
 	state->conn = semoss_get_connection(GetUserMapping(modify_user_id(estate, rinfo),
@@ -742,7 +721,7 @@ create_modify_state(EState *estate, ResultRelInfo *rinfo, CmdType operation,
 /*
  * Send one write statement.  Returns the number of rows it wrote, as the
  * remote counted them (SEMOSS_DML_COUNT), as rows came back
- * (SEMOSS_DML_ROWS: state->page holds them), or -1 when SEMOSS cannot tell
+ * (SEMOSS_DML_ROWS: state->returned holds them), or -1 when SEMOSS cannot tell
  * (SEMOSS_DML_EXEC).
  */
 static int64
@@ -755,7 +734,7 @@ send_write(SemossModifyState *state, const char *sql)
 	SemossError err;
 	int64		written;
 
-	release_returned_rows(state);
+	semoss_held_page_release(&state->returned);
 	if (state->form == SEMOSS_DML_EXEC)
 	{
 		status = semoss_exec(session, state->engine_id, remote_sql, &err);
@@ -771,14 +750,14 @@ send_write(SemossModifyState *state, const char *sql)
 	if (status != SEMOSS_OK)
 		semoss_report_error(&err, sql);
 	/* held by the state, so that an error below frees it too */
-	state->page = page;
+	semoss_held_page_set(&state->returned, page);
 	/* every row was collected: the finished task goes with the next request */
 	semoss_task_remove_later(session, semoss_page_task_id(page));
 
 	if (state->form == SEMOSS_DML_COUNT)
 	{
 		written = semoss_page_row_count(page, sql);
-		release_returned_rows(state);
+		semoss_held_page_release(&state->returned);
 		return written;
 	}
 
@@ -863,10 +842,10 @@ store_returned_row(SemossModifyState *state, TupleTableSlot *slot)
 	bool	   *nulls = palloc(sizeof(bool) * tupdesc->natts);
 	HeapTuple	tuple;
 
-	semoss_convert_row(state->returning, state->page, 0, 1, values, nulls);
+	semoss_convert_row(state->returning, state->returned.page, 0, 1, values, nulls);
 	tuple = heap_form_tuple(tupdesc, values, nulls);
 	ExecForceStoreHeapTuple(tuple, slot, true);
-	release_returned_rows(state);
+	semoss_held_page_release(&state->returned);
 }
 
 /*
@@ -1125,7 +1104,7 @@ semossEndForeignModify(EState *estate, ResultRelInfo *rinfo)
 	if (state == NULL)
 		return;
 	(void) flush_inserts(state);
-	release_returned_rows(state);
+	semoss_held_page_release(&state->returned);
 }
 
 /*

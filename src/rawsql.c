@@ -203,39 +203,6 @@ store_page_rows(Tuplestorestate *store, TupleDesc tupdesc, const SemossPage *pag
 }
 
 /*
- * Store the rows of `page` (see store_page_rows) and free it, on error
- * too, since it is malloc'd.  Values are made in row_cxt, reset after.
- */
-static void
-consume_page(Tuplestorestate *store, TupleDesc tupdesc, SemossPage *page,
-			 bool whole_rows, FmgrInfo *inputs, Oid *ioparams,
-			 FmgrInfo *record_input, MemoryContext row_cxt)
-{
-	PG_TRY();
-	{
-		MemoryContext oldcxt;
-
-		if (semoss_page_ncols(page) != (whole_rows ? 1 : tupdesc->natts))
-			ereport(ERROR,
-					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("the query returned %d columns where the column definition list has %d",
-							semoss_page_ncols(page), tupdesc->natts)));
-		oldcxt = MemoryContextSwitchTo(row_cxt);
-		store_page_rows(store, tupdesc, page, whole_rows, inputs, ioparams,
-						record_input);
-		MemoryContextSwitchTo(oldcxt);
-		MemoryContextReset(row_cxt);
-	}
-	PG_CATCH();
-	{
-		semoss_page_free(page);
-		PG_RE_THROW();
-	}
-	PG_END_TRY();
-	semoss_page_free(page);
-}
-
-/*
  * semoss_fdw_query(server_name, sql [, engine_id]) AS (columns): run a
  * query through the Collect path and return its rows, page by page, read
  * with the input functions of the columns the caller defined.
@@ -246,29 +213,19 @@ semoss_fdw_query(PG_FUNCTION_ARGS)
 	RawSqlTarget target;
 	TupleDesc	tupdesc;
 	Tuplestorestate *store;
-	SemossSession *session;
-	SemossPage *page = NULL;
-	SemossError err;
-	SemossStatus status;
+	SemossRemoteResult *result;
+	SemossPage *page;
 	FmgrInfo   *inputs;
 	Oid		   *ioparams;
 	FmgrInfo	record_input;
-	char	   *sent_sql;
-	char	   *task_id = NULL;
 	bool		whole_rows;
-	bool		reads;
-	int			fetch_size;
 	int			col;
 	MemoryContext row_cxt;
 
 	resolve_target(fcinfo, &target);
 	store = semoss_begin_materialized_srf(fcinfo, &tupdesc);
 	tupdesc = BlessTupleDesc(tupdesc);
-	session = semoss_connection_session(target.conn);
 	whole_rows = target.server.dialect->exact_text;
-	reads = sql_only_reads(target.sql);
-	fetch_size = semoss_fetch_size(target.server.table_defaults.fetch_size,
-								   tupdesc->natts);
 
 	inputs = palloc0(sizeof(FmgrInfo) * Max(tupdesc->natts, 1));
 	ioparams = palloc0(sizeof(Oid) * Max(tupdesc->natts, 1));
@@ -283,39 +240,27 @@ semoss_fdw_query(PG_FUNCTION_ARGS)
 	row_cxt = AllocSetContextCreate(CurrentMemoryContext, "semoss_fdw_query rows",
 									ALLOCSET_DEFAULT_SIZES);
 
-	sent_sql = wrapped_query(&target);
-	if (!reads)
-		semoss_connection_check_write_access(target.conn, target.engine_id);
-	status = semoss_query(session, target.engine_id,
-						  pg_server_to_any(sent_sql, strlen(sent_sql), PG_UTF8),
-						  fetch_size, &page, &err);
-	if (!reads)
-		semoss_note_write_attempt(status);
-
-	for (;;)
+	/* the page being stored is freed on error too: see result.c */
+	result = palloc(sizeof(SemossRemoteResult));
+	semoss_result_init(result, target.conn, target.engine_id,
+					   semoss_fetch_size(target.server.table_defaults.fetch_size,
+										 tupdesc->natts));
+	semoss_result_start(result, wrapped_query(&target),
+						!sql_only_reads(target.sql));
+	while ((page = semoss_result_next_page(result, -1)) != NULL)
 	{
-		bool		last;
+		MemoryContext oldcxt;
 
-		if (status != SEMOSS_OK)
-			semoss_report_error(&err, sent_sql);
-		if (task_id == NULL)
-		{
-			task_id = pstrdup(semoss_page_task_id(page));
-			semoss_connection_track_task(target.conn, task_id);
-		}
-		last = semoss_page_nrows(page) < fetch_size;
-
-		consume_page(store, tupdesc, page, whole_rows, inputs, ioparams,
-					 &record_input, row_cxt);
-		page = NULL;
-
-		if (last)
-			break;
-		status = semoss_task_collect(session, task_id, fetch_size, &page, &err);
+		if (semoss_page_ncols(page) != (whole_rows ? 1 : tupdesc->natts))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("the query returned %d columns where the column definition list has %d",
+							semoss_page_ncols(page), tupdesc->natts)));
+		oldcxt = MemoryContextSwitchTo(row_cxt);
+		store_page_rows(store, tupdesc, page, whole_rows, inputs, ioparams,
+						&record_input);
+		MemoryContextSwitchTo(oldcxt);
+		MemoryContextReset(row_cxt);
 	}
-
-	/* read to the end: the finished task goes with the next request */
-	semoss_connection_untrack_task(target.conn, task_id);
-	semoss_task_remove_later(session, task_id);
 	PG_RETURN_VOID();
 }

@@ -308,6 +308,48 @@ extern void semoss_convert_row(SemossRowConverter *conv,
 extern int64 semoss_page_row_count(const SemossPage *page,
 								   const char *remote_sql);
 
+/* in result.c */
+
+/* A malloc'd page held by the executor; see result.c. */
+typedef struct SemossHeldPage
+{
+	SemossPage *page;			/* or NULL */
+	MemoryContextCallback cleanup;	/* frees `page`, on error too */
+} SemossHeldPage;
+
+/* The result of one remote statement, read page by page; see result.c. */
+typedef struct SemossRemoteResult
+{
+	SemossConnection *conn;
+	char	   *engine_id;
+	int			fetch_size;
+	MemoryContext cxt;			/* where this lives */
+	char	   *sql;			/* the statement, for error contexts */
+	bool		writes;			/* it changes data */
+	char	   *task_id;		/* NULL until its first page arrived */
+	bool		eof;			/* its last page has arrived */
+	int			pages;			/* pages of it fetched */
+	SemossHeldPage page;		/* the current page */
+
+	/* what reading cost on the wire, over every statement (EXPLAIN) */
+	int64		wire_requests;
+	int64		wire_rows;
+	int64		wire_bytes;
+} SemossRemoteResult;
+
+extern void semoss_held_page_init(SemossHeldPage *held, MemoryContext cxt);
+extern void semoss_held_page_set(SemossHeldPage *held, SemossPage *page);
+extern void semoss_held_page_release(SemossHeldPage *held);
+extern void semoss_result_init(SemossRemoteResult *result,
+							   SemossConnection *conn, const char *engine_id,
+							   int fetch_size);
+extern void semoss_result_start(SemossRemoteResult *result, const char *sql,
+								bool writes);
+extern SemossPage *semoss_result_next_page(SemossRemoteResult *result,
+										   int ncolumns);
+extern void semoss_result_restart(SemossRemoteResult *result);
+extern void semoss_result_close(SemossRemoteResult *result);
+
 /* in srf.c */
 extern Tuplestorestate *semoss_begin_materialized_srf(FunctionCallInfo fcinfo,
 													   TupleDesc *tupdesc);
