@@ -30,6 +30,7 @@
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
+#include "optimizer/clauses.h"
 #include "optimizer/cost.h"
 #include "optimizer/optimizer.h"
 #include "optimizer/pathnode.h"
@@ -50,12 +51,24 @@ PG_MODULE_MAGIC;
 /* Rows assumed for a foreign table never analyzed. */
 #define SEMOSS_DEFAULT_ROWS		1000.0
 
+/*
+ * Indexes of the items of a ForeignPath's fdw_private list, which is NIL
+ * for a path with none of them.
+ */
+enum SemossPathPrivateIndex
+{
+	/* the path applies the query's LIMIT and OFFSET (Integer 0/1) */
+	PathPrivateHasLimit
+};
+
 
 /* Executor state of one foreign scan. */
 typedef struct SemossScanState
 {
 	List	   *sql_parts;		/* remote SQL with holes for values */
 	List	   *param_states;	/* ExprStates of the values, or NIL */
+	int			count_hole;		/* holes of the LIMIT count and OFFSET */
+	int			offset_hole;	/* values, or -1 */
 	SemossRowConverter *converter;
 
 	/* a direct modification: the SQL writes, and its rows are counted */
@@ -200,7 +213,7 @@ remote_scan_estimate(PlannerInfo *root, RelOptInfo *baserel,
 
 	rel = table_open(planner_rt_fetch(baserel->relid, root)->relid, NoLock);
 	parts = semoss_deparse_select(root, baserel, rel, &info->opts, info->attrs_used,
-								  info->remote_conds, NIL, -1,
+								  info->remote_conds, NIL, NULL,
 								  &retrieved_attrs, &params);
 	table_close(rel, NoLock);
 	return remote_estimate(root, baserel, info, parts, params, rows);
@@ -463,80 +476,12 @@ parameterizations(PlannerInfo *root, RelOptInfo *baserel, SemossRelInfo *info)
 }
 
 /*
- * The number of rows the engine may stop after, or -1.
- *
- * A LIMIT may be sent only when everything below it runs remotely: the
- * query reads only the tables of `rel` (one foreign table, or a join of
- * foreign tables done remotely, or a grouping of those), every condition
- * ships, and nothing (grouping done here, DISTINCT, window functions,
- * set-returning functions, row locks) sits between `rel` and the LIMIT.
- * The remote LIMIT is count + offset; the local Limit node still applies
- * both, so the remote one only stops the engine early.  Paths that carry
- * it are offered only unsorted (no ORDER BY) or sorted exactly as the
- * query asks.
- */
-static int64
-remote_row_limit(PlannerInfo *root, RelOptInfo *rel, SemossRelInfo *info)
-{
-	Query	   *parse = root->parse;
-	RelOptInfo *tables = info->kind == SEMOSS_REL_GROUPED ? info->input_rel : rel;
-	int64		count;
-	int64		offset = 0;
-
-	if (!semoss_pushdown_enabled ||
-		parse->commandType != CMD_SELECT || parse->limitCount == NULL ||
-		parse->limitOption == LIMIT_OPTION_WITH_TIES)
-		return -1;
-	if (parse->hasWindowFuncs || parse->distinctClause != NIL ||
-		parse->hasTargetSRFs || parse->setOperations != NULL ||
-		parse->rowMarks != NIL)
-		return -1;
-	if (info->kind != SEMOSS_REL_GROUPED &&
-		(parse->hasAggs || parse->groupClause != NIL ||
-		 parse->groupingSets != NIL || parse->havingQual != NULL))
-		return -1;
-#if PG_VERSION_NUM >= 160000
-	if (!bms_equal(root->all_query_rels, tables->relids))
-		return -1;
-#else
-	if (!bms_equal(root->all_baserels, tables->relids))
-		return -1;
-#endif
-	if (info->local_conds != NIL || tables->lateral_relids != NULL)
-		return -1;
-
-	if (!IsA(parse->limitCount, Const) ||
-		((Const *) parse->limitCount)->constisnull)
-		return -1;
-	count = DatumGetInt64(((Const *) parse->limitCount)->constvalue);
-	if (parse->limitOffset != NULL)
-	{
-		if (!IsA(parse->limitOffset, Const))
-			return -1;
-		if (!((Const *) parse->limitOffset)->constisnull)
-			offset = DatumGetInt64(((Const *) parse->limitOffset)->constvalue);
-	}
-	if (count < 0 || offset < 0 || count > PG_INT64_MAX - offset)
-		return -1;
-	return count + offset;
-}
-
-/* fdw_private of a ForeignPath: the remote row limit (Integer), if any. */
-static List *
-limit_private(int64 limit)
-{
-	if (limit < 0 || limit > PG_INT32_MAX)
-		return NIL;
-	return list_make1(makeInteger((int) limit));
-}
-
-/*
  * Add the paths of `rel` (a foreign table or a join of them) that read all
- * of its rows: in any order; sorted remotely when the query wants an order
- * the engine can produce; and stopping after the LIMIT when nothing else
- * is left to do locally.  `fetched_rows` rows of `ncolumns` columns come
- * over the wire; `remote_work` is what the engine spends before the first
- * one (a join's own work).
+ * of its rows: in any order, and sorted remotely when the query wants an
+ * order the engine can produce.  `fetched_rows` rows of `ncolumns` columns
+ * come over the wire; `remote_work` is what the engine spends before the
+ * first one (a join's own work).  A LIMIT is added above them, as a path
+ * of the final relation (see add_final_limit_path).
  */
 static void
 add_whole_rel_paths(PlannerInfo *root, RelOptInfo *rel, SemossRelInfo *info,
@@ -544,36 +489,6 @@ add_whole_rel_paths(PlannerInfo *root, RelOptInfo *rel, SemossRelInfo *info,
 {
 	Cost		startup_cost;
 	Cost		total_cost;
-	int64		limit = remote_row_limit(root, rel, info);
-	bool		sortable = pathkeys_are_shippable(root, rel, info,
-												  root->query_pathkeys);
-
-	/*
-	 * A path that stops after the LIMIT is never worse than one that does
-	 * not; added first, it also wins ties of estimate.
-	 */
-	if (limit >= 0 && limit_private(limit) != NIL &&
-		(root->query_pathkeys == NIL || sortable))
-	{
-		double		limited_rows = Min(rel->rows, (double) limit);
-
-		estimate_fetch_cost(root, info, Min(fetched_rows, (double) limit),
-							ncolumns, &startup_cost, &total_cost);
-		startup_cost += remote_work;
-		total_cost += remote_work;
-		if (root->query_pathkeys != NIL)
-		{
-			/* the engine sorts every matching row before it stops */
-			startup_cost += remote_sort_cost(fetched_rows);
-			total_cost += remote_sort_cost(fetched_rows);
-		}
-		add_path(rel, (Path *) make_foreign_path(root, rel,
-												 clamp_row_est(limited_rows),
-												 startup_cost, total_cost,
-												 root->query_pathkeys,
-												 rel->lateral_relids,
-												 limit_private(limit)));
-	}
 
 	estimate_fetch_cost(root, info, fetched_rows, ncolumns,
 						&startup_cost, &total_cost);
@@ -582,7 +497,7 @@ add_whole_rel_paths(PlannerInfo *root, RelOptInfo *rel, SemossRelInfo *info,
 	add_path(rel, (Path *) make_foreign_path(root, rel, rel->rows,
 											 startup_cost, total_cost, NIL,
 											 rel->lateral_relids, NIL));
-	if (sortable)
+	if (pathkeys_are_shippable(root, rel, info, root->query_pathkeys))
 		add_path(rel, (Path *) make_foreign_path(root, rel, rel->rows,
 												 startup_cost + remote_sort_cost(fetched_rows),
 												 total_cost + remote_sort_cost(fetched_rows),
@@ -771,7 +686,7 @@ apply_remote_estimate(PlannerInfo *root, RelOptInfo *rel, SemossRelInfo *info,
 
 	if (!info->opts.settings.use_remote_estimate)
 		return;
-	parts = semoss_deparse_pushed_select(root, rel, tlist, NIL, -1, &params);
+	parts = semoss_deparse_pushed_select(root, rel, tlist, NIL, NULL, &params);
 	if (remote_estimate(root, rel, info, parts, params, &rows))
 	{
 		info->remote_rows = clamp_row_est(rows);
@@ -893,11 +808,10 @@ grouping_is_pushable(PlannerInfo *root, RelOptInfo *input_rel,
 	return true;
 }
 
-/* Add a path of a grouping done remotely; limit -1 for none. */
+/* Add a path of a grouping done remotely. */
 static void
 add_grouped_path(PlannerInfo *root, RelOptInfo *grouped_rel, double rows,
-				 Cost startup_cost, Cost total_cost, List *pathkeys,
-				 int64 limit)
+				 Cost startup_cost, Cost total_cost, List *pathkeys)
 {
 	add_path(grouped_rel,
 			 (Path *) create_foreign_upper_path(root, grouped_rel,
@@ -913,15 +827,15 @@ add_grouped_path(PlannerInfo *root, RelOptInfo *grouped_rel, double rows,
 #if PG_VERSION_NUM >= 170000
 												NIL,	/* no fdw_restrictinfo */
 #endif
-												limit_private(limit)));
+												NIL));
 }
 
 /*
  * Offer the grouping of `input_rel` done by the engine, so that only the
  * groups travel: costed as the engine reading every input row once, and
- * one fetched row per group.  Sorted and limited variants are offered as
- * for a table (see add_whole_rel_paths), so that the top-N groups of a
- * query move only N rows.
+ * one fetched row per group, in any order and sorted as the query's ORDER
+ * BY asks.  With a LIMIT, the top-N groups move only N rows (see
+ * add_final_limit_path).
  */
 static void
 add_grouping_path(PlannerInfo *root, RelOptInfo *input_rel,
@@ -933,8 +847,6 @@ add_grouping_path(PlannerInfo *root, RelOptInfo *input_rel,
 	Cost		startup_cost;
 	Cost		total_cost;
 	Cost		remote_work;
-	int64		limit;
-	bool		sortable;
 
 	info->kind = SEMOSS_REL_GROUPED;
 	grouped_rel->fdw_private = info;
@@ -960,63 +872,281 @@ add_grouping_path(PlannerInfo *root, RelOptInfo *input_rel,
 
 	/* the engine reads every input row once */
 	remote_work = input_rows * cpu_operator_cost * 2;
-	limit = remote_row_limit(root, grouped_rel, info);
-	sortable = pathkeys_are_shippable(root, grouped_rel, info,
-									  root->sort_pathkeys);
 
 	/* the groups; the same sorted as the query's ORDER BY asks */
 	estimate_fetch_cost(root, info, groups, list_length(info->grouped_tlist),
 						&startup_cost, &total_cost);
 	add_grouped_path(root, grouped_rel, groups, startup_cost + remote_work,
-					 total_cost + remote_work, NIL, -1);
-	if (sortable)
+					 total_cost + remote_work, NIL);
+	if (pathkeys_are_shippable(root, grouped_rel, info, root->sort_pathkeys))
 		add_grouped_path(root, grouped_rel, groups,
 						 startup_cost + remote_work + remote_sort_cost(groups),
 						 total_cost + remote_work + remote_sort_cost(groups),
-						 root->sort_pathkeys, -1);
+						 root->sort_pathkeys);
+}
 
-	/* the first groups only, when a LIMIT follows (top-N groups) */
-	if (limit >= 0 && limit_private(limit) != NIL &&
-		(root->sort_pathkeys == NIL || sortable))
+/*
+ * True if the engine computes all of `rel` (a foreign table, a join of
+ * them, or a grouping of one of those), so that an ORDER BY or LIMIT above
+ * it can go to the engine too: nothing of it is evaluated here.
+ */
+static bool
+rel_is_computed_remotely(RelOptInfo *rel)
+{
+	SemossRelInfo *info = (SemossRelInfo *) rel->fdw_private;
+
+	if (info == NULL)
+		return false;
+	switch (info->kind)
 	{
-		double		limited = Min(groups, (double) limit);
-		Cost		sort_cost = root->sort_pathkeys != NIL ?
-			remote_sort_cost(groups) : 0;
-
-		estimate_fetch_cost(root, info, limited, list_length(info->grouped_tlist),
-							&startup_cost, &total_cost);
-		add_grouped_path(root, grouped_rel, clamp_row_est(limited),
-						 startup_cost + remote_work + sort_cost,
-						 total_cost + remote_work + sort_cost,
-						 root->sort_pathkeys, limit);
+		case SEMOSS_REL_BASE:
+		case SEMOSS_REL_JOIN:
+			return rel_is_pushable(rel, info);
+		case SEMOSS_REL_GROUPED:
+			return info->input_rel != NULL; /* set only once accepted */
+		case SEMOSS_REL_ORDERED:
+			break;
 	}
+	return false;
+}
+
+/*
+ * True if nothing stands between the relation the engine computes and the
+ * query's LIMIT: no set-returning function in the target list, no row
+ * locks, a SELECT.  (DISTINCT and window functions have upper relations of
+ * their own, which are never computed remotely.)
+ */
+static bool
+limit_may_follow_remote_rel(PlannerInfo *root)
+{
+	Query	   *parse = root->parse;
+
+	return semoss_pushdown_enabled && parse->commandType == CMD_SELECT &&
+		!parse->hasTargetSRFs && parse->rowMarks == NIL;
+}
+
+/*
+ * UPPERREL_ORDERED: when the query's ORDER BY sorts a relation the engine
+ * computes, and the engine can sort by it, record that on `ordered_rel`
+ * for the LIMIT above (add_final_limit_path).  No path is added: the
+ * sorted paths of `input_rel` already serve the ORDER BY alone.
+ */
+static void
+note_remote_ordering(PlannerInfo *root, RelOptInfo *input_rel,
+					 RelOptInfo *ordered_rel)
+{
+	SemossRelInfo *input_info = (SemossRelInfo *) input_rel->fdw_private;
+	SemossRelInfo *info;
+
+	if (!limit_may_follow_remote_rel(root) ||
+		!rel_is_computed_remotely(input_rel))
+		return;
+	if (root->sort_pathkeys != NIL &&
+		!pathkeys_are_shippable(root, input_rel, input_info,
+								root->sort_pathkeys))
+		return;
+
+	info = palloc0(sizeof(SemossRelInfo));
+	info->kind = SEMOSS_REL_ORDERED;
+	info->opts = input_info->opts;
+	info->input_rel = input_rel;
+	ordered_rel->fdw_private = info;
+}
+
+/*
+ * True if a LIMIT or OFFSET value can be sent: none, a constant the
+ * engine reads as PostgreSQL does (a negative one is left to the local
+ * Limit node, which rejects it), or an expression computed here once per
+ * scan, such as a parameter of a prepared statement or the value of an
+ * uncorrelated subquery: no column, no SubPlan, nothing volatile.
+ */
+static bool
+limit_value_is_pushable(Node *value)
+{
+	if (value == NULL)
+		return true;
+	if (IsA(value, Const))
+		return ((Const *) value)->constisnull ||
+			DatumGetInt64(((Const *) value)->constvalue) >= 0;
+	return !contain_var_clause(value) &&
+		!contain_volatile_functions(value) &&
+		!contain_subplans(value);
+}
+
+/*
+ * The cheapest unparameterized path the engine computes for `rel` whose
+ * rows come in the order of `pathkeys` (NIL: any), looking through the
+ * projections the planner put on top; or NULL.
+ */
+static Path *
+cheapest_remote_path(RelOptInfo *rel, List *pathkeys)
+{
+	Path	   *best = NULL;
+	ListCell   *lc;
+
+	foreach(lc, rel->pathlist)
+	{
+		Path	   *path = (Path *) lfirst(lc);
+		Path	   *scan = IsA(path, ProjectionPath) ?
+			((ProjectionPath *) path)->subpath : path;
+
+		if (!IsA(scan, ForeignPath) || scan->param_info != NULL ||
+			!pathkeys_contained_in(pathkeys, scan->pathkeys))
+			continue;
+		if (best == NULL || path->total_cost < best->total_cost)
+			best = path;
+	}
+	return best;
+}
+
+/*
+ * UPPERREL_FINAL: when the query's LIMIT/OFFSET applies to rows the engine
+ * computes (a table, join or grouping, sorted by the engine when there is
+ * an ORDER BY), offer one path that sends them along, so that only the
+ * rows kept travel and no Limit node is left here.  WITH TIES stays local:
+ * it needs the ties of the last row, which only a local Limit sees.
+ *
+ * The path belongs to the relation the engine computes (its plan is that
+ * relation's remote query with the LIMIT added) and is offered in
+ * `final_rel`.  It is costed as a local Limit over the best remote path
+ * of that relation, less what that Limit would spend: the rows the engine
+ * skips for the OFFSET are never shipped, and no Limit node runs.
+ */
+static void
+add_final_limit_path(PlannerInfo *root, RelOptInfo *input_rel,
+					 RelOptInfo *final_rel, FinalPathExtraData *extra)
+{
+	Query	   *parse = root->parse;
+	SemossRelInfo *info = (SemossRelInfo *) input_rel->fdw_private;
+	RelOptInfo *remote_rel = input_rel;
+	List	   *pathkeys = NIL;
+	Path	   *input_path;
+	double		rows;
+	double		skipped_rows = 0;
+	Cost		startup_cost;
+	Cost		total_cost;
+	Cost		saved;
+
+	if (!extra->limit_needed || !limit_may_follow_remote_rel(root) ||
+		info == NULL)
+		return;
+#if PG_VERSION_NUM >= 130000
+	if (parse->limitOption == LIMIT_OPTION_WITH_TIES)
+		return;
+#endif
+	if (info->kind == SEMOSS_REL_ORDERED)
+	{
+		remote_rel = info->input_rel;
+		pathkeys = root->sort_pathkeys;
+	}
+	else if (parse->sortClause != NIL)
+		return;					/* an order the engine cannot produce */
+	if (!rel_is_computed_remotely(remote_rel) ||
+		!limit_value_is_pushable(parse->limitCount) ||
+		!limit_value_is_pushable(parse->limitOffset))
+		return;
+	input_path = cheapest_remote_path(remote_rel, pathkeys);
+	if (input_path == NULL)
+		return;
+
+	rows = input_path->rows;
+	startup_cost = input_path->startup_cost;
+	total_cost = input_path->total_cost;
+	if (extra->offset_est != 0)
+		skipped_rows = Min(input_path->rows, extra->offset_est > 0 ?
+						   (double) extra->offset_est :
+						   clamp_row_est(input_path->rows * 0.10));
+	adjust_limit_rows_costs(&rows, &startup_cost, &total_cost,
+							extra->offset_est, extra->count_est);
+	saved = skipped_rows * info->opts.server.fdw_tuple_cost;
+	startup_cost = Max(startup_cost - saved, 0);
+	total_cost = Max(total_cost - saved - rows * cpu_tuple_cost, startup_cost);
+
+	add_path(final_rel,
+			 (Path *) create_foreign_upper_path(root, remote_rel,
+												root->upper_targets[UPPERREL_FINAL],
+												rows,
+#if PG_VERSION_NUM >= 180000
+												0,	/* disabled_nodes */
+#endif
+												startup_cost,
+												total_cost,
+												pathkeys,
+												NULL,	/* no extra plan */
+#if PG_VERSION_NUM >= 170000
+												NIL,	/* no fdw_restrictinfo */
+#endif
+												list_make1(makeInteger(1))));
 }
 
 /*
  * GetForeignUpperPaths: push GROUP BY, aggregates and HAVING down to the
- * engine when the rows being grouped come from it.
+ * engine when the rows being grouped come from it, and the LIMIT and
+ * OFFSET (with the ORDER BY below them) when everything below is remote.
  */
 static void
 semossGetForeignUpperPaths(PlannerInfo *root, UpperRelationKind stage,
 						   RelOptInfo *input_rel, RelOptInfo *output_rel,
 						   void *extra)
 {
-	if (stage != UPPERREL_GROUP_AGG || output_rel->fdw_private != NULL ||
-		input_rel->fdw_private == NULL)
+	if (output_rel->fdw_private != NULL || input_rel->fdw_private == NULL)
 		return;
-	add_grouping_path(root, input_rel, output_rel, (GroupPathExtraData *) extra);
+	switch (stage)
+	{
+		case UPPERREL_GROUP_AGG:
+			add_grouping_path(root, input_rel, output_rel,
+							  (GroupPathExtraData *) extra);
+			break;
+		case UPPERREL_ORDERED:
+			note_remote_ordering(root, input_rel, output_rel);
+			break;
+		case UPPERREL_FINAL:
+			add_final_limit_path(root, input_rel, output_rel,
+								 (FinalPathExtraData *) extra);
+			break;
+		default:
+			break;
+	}
 }
 
-/* The fdw_private list of a scan plan (see SemossScanPrivateIndex). */
+/*
+ * The LIMIT and OFFSET the plan of `best_path` sends, in *limit, or NULL
+ * when the path was not made by add_final_limit_path.
+ */
+static SemossRemoteLimit *
+path_remote_limit(PlannerInfo *root, ForeignPath *best_path,
+				  SemossRemoteLimit *limit)
+{
+	if (best_path->fdw_private == NIL ||
+		!intVal(list_nth(best_path->fdw_private, PathPrivateHasLimit)))
+		return NULL;
+	limit->count = root->parse->limitCount;
+	limit->offset = root->parse->limitOffset;
+	limit->count_hole = -1;
+	limit->offset_hole = -1;
+	return limit;
+}
+
+/*
+ * The fdw_private list of a scan plan (see SemossScanPrivateIndex);
+ * `limit` is what deparse_limit made of the query's LIMIT, or NULL.
+ */
 static List *
 scan_plan_private(List *sql_parts, List *retrieved_attrs,
-				  const SemossTableOptions *opts)
+				  const SemossTableOptions *opts,
+				  const SemossRemoteLimit *limit)
 {
-	return list_make4(sql_parts,
+	List	   *limit_holes = NIL;
+
+	if (limit != NULL && (limit->count_hole >= 0 || limit->offset_hole >= 0))
+		limit_holes = list_make2(makeInteger(limit->count_hole),
+								 makeInteger(limit->offset_hole));
+	return list_make5(sql_parts,
 					  retrieved_attrs,
 					  makeInteger(semoss_fetch_size(opts->settings.fetch_size,
 													list_length(retrieved_attrs))),
-					  makeString(opts->engine_id));
+					  makeString(opts->engine_id),
+					  limit_holes);
 }
 
 /*
@@ -1034,6 +1164,8 @@ make_pushed_scan_plan(PlannerInfo *root, RelOptInfo *foreignrel,
 	List	   *retrieved_attrs = NIL;
 	List	   *params = NIL;
 	List	   *sql_parts;
+	SemossRemoteLimit limit_space;
+	SemossRemoteLimit *limit = path_remote_limit(root, best_path, &limit_space);
 	int			i;
 
 	if (info->kind == SEMOSS_REL_GROUPED)
@@ -1041,16 +1173,15 @@ make_pushed_scan_plan(PlannerInfo *root, RelOptInfo *foreignrel,
 	else
 		scan_tlist = join_scan_tlist(foreignrel);
 	sql_parts = semoss_deparse_pushed_select(root, foreignrel, scan_tlist,
-											 best_path->path.pathkeys,
-											 best_path->fdw_private != NIL
-											 ? intVal(linitial(best_path->fdw_private)) : -1,
+											 best_path->path.pathkeys, limit,
 											 &params);
 	for (i = 1; i <= list_length(scan_tlist); i++)
 		retrieved_attrs = lappend_int(retrieved_attrs, i);
 
 	return make_foreignscan(tlist, NIL, 0,
 							params, /* values for the holes */
-							scan_plan_private(sql_parts, retrieved_attrs, &info->opts),
+							scan_plan_private(sql_parts, retrieved_attrs,
+											  &info->opts, limit),
 							scan_tlist,
 							NIL,	/* nothing to recheck */
 							outer_plan);
@@ -1073,6 +1204,8 @@ semossGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 	List	   *retrieved_attrs;
 	List	   *sql_parts;
 	Bitmapset  *attrs_used = NULL;
+	SemossRemoteLimit limit_space;
+	SemossRemoteLimit *limit = path_remote_limit(root, best_path, &limit_space);
 	Relation	rel;
 	ListCell   *lc;
 
@@ -1102,14 +1235,13 @@ semossGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
 	rel = table_open(foreigntableid, NoLock);
 	sql_parts = semoss_deparse_select(root, baserel, rel, &info->opts, attrs_used,
 									  remote_exprs, best_path->path.pathkeys,
-									  best_path->fdw_private != NIL
-									  ? intVal(linitial(best_path->fdw_private)) : -1,
-									  &retrieved_attrs, &params);
+									  limit, &retrieved_attrs, &params);
 	table_close(rel, NoLock);
 
 	return make_foreignscan(tlist, local_exprs, baserel->relid,
 							params, /* values for the holes */
-							scan_plan_private(sql_parts, retrieved_attrs, &info->opts),
+							scan_plan_private(sql_parts, retrieved_attrs,
+											  &info->opts, limit),
 							NIL,	/* no custom tlist */
 							remote_exprs,	/* rechecked for EvalPlanQual */
 							outer_plan);
@@ -1148,6 +1280,7 @@ semossBeginForeignScan(ForeignScanState *node, int eflags)
 	ForeignScan *fsplan = (ForeignScan *) node->ss.ps.plan;
 	List	   *retrieved_attrs = (List *) list_nth(fsplan->fdw_private,
 													ScanPrivateRetrievedAttrs);
+	List	   *limit_holes;
 	SemossScanState *state;
 	UserMapping *user;
 
@@ -1159,6 +1292,9 @@ semossBeginForeignScan(ForeignScanState *node, int eflags)
 
 	state->sql_parts = (List *) list_nth(fsplan->fdw_private, ScanPrivateSelectSql);
 	state->param_states = ExecInitExprList(fsplan->fdw_exprs, (PlanState *) node);
+	limit_holes = (List *) list_nth(fsplan->fdw_private, ScanPrivateLimitHoles);
+	state->count_hole = limit_holes != NIL ? intVal(linitial(limit_holes)) : -1;
+	state->offset_hole = limit_holes != NIL ? intVal(lsecond(limit_holes)) : -1;
 	if (fsplan->scan.scanrelid > 0)
 		state->converter = semoss_make_row_converter(node->ss.ss_currentRelation,
 													 retrieved_attrs);
@@ -1174,13 +1310,44 @@ semossBeginForeignScan(ForeignScanState *node, int eflags)
 					   intVal(list_nth(fsplan->fdw_private, ScanPrivateFetchSize)));
 }
 
-/* The remote SQL with the current values written into its holes. */
+/*
+ * The text of a LIMIT count (`is_count`) or OFFSET value for the engine:
+ * the number, with no cast (the generic dialect's databases take none);
+ * NULL means no limit, or no offset, as in PostgreSQL.  A negative value
+ * is refused with the error PostgreSQL's Limit node gives.
+ */
+static char *
+limit_value_text(Datum value, bool isnull, bool is_count)
+{
+	int64		number;
+
+	if (isnull)
+		return psprintf(INT64_FORMAT, is_count ? PG_INT64_MAX : (int64) 0);
+	number = DatumGetInt64(value);
+	if (number < 0 && is_count)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_ROW_COUNT_IN_LIMIT_CLAUSE),
+				 errmsg("LIMIT must not be negative")));
+	if (number < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_ROW_COUNT_IN_RESULT_OFFSET_CLAUSE),
+				 errmsg("OFFSET must not be negative")));
+	return psprintf(INT64_FORMAT, number);
+}
+
+/*
+ * The remote SQL with the current values written into its holes: literals
+ * of their types, and bare numbers for the LIMIT and OFFSET.  The OFFSET
+ * is checked before the count, in the order PostgreSQL checks them.
+ */
 static char *
 current_remote_sql(ForeignScanState *node, SemossScanState *state)
 {
 	ExprContext *econtext = node->ss.ps.ps_ExprContext;
 	int			nvalues = list_length(state->param_states);
 	char	  **values = NULL;
+	Datum		count_value = (Datum) 0;
+	bool		count_isnull = true;
 	ListCell   *lc;
 	int			i = 0;
 
@@ -1194,11 +1361,26 @@ current_remote_sql(ForeignScanState *node, SemossScanState *state)
 			bool		isnull;
 			Datum		value = ExecEvalExpr(expr, econtext, &isnull);
 
+			if (i == state->count_hole)
+			{
+				count_value = value;
+				count_isnull = isnull;
+				values[i++] = NULL;
+				continue;
+			}
+			if (i == state->offset_hole)
+			{
+				values[i++] = limit_value_text(value, isnull, false);
+				continue;
+			}
 			initStringInfo(&literal);
 			semoss_append_literal(&literal, exprType((Node *) expr->expr),
 								  exprTypmod((Node *) expr->expr), value, isnull);
 			values[i++] = literal.data;
 		}
+		if (state->count_hole >= 0)
+			values[state->count_hole] = limit_value_text(count_value,
+														 count_isnull, true);
 	}
 	return semoss_assemble_sql(state->sql_parts, values);
 }

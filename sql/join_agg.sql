@@ -88,14 +88,54 @@ SELECT customer_id, sum(total) FROM semoss.orders
 GROUP BY customer_id ORDER BY sum(total) DESC, customer_id LIMIT 3 OFFSET 1;
 SELECT customer_id, sum(total) FROM direct.orders
 GROUP BY customer_id ORDER BY sum(total) DESC, customer_id LIMIT 3 OFFSET 1;
+-- With an OFFSET too; NULL and ALL mean no limit.
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT customer_id, sum(total) FROM semoss.orders
+GROUP BY customer_id ORDER BY sum(total) DESC, customer_id LIMIT ALL OFFSET 1995;
+SELECT customer_id, sum(total) FROM semoss.orders
+GROUP BY customer_id ORDER BY sum(total) DESC, customer_id LIMIT NULL OFFSET 1995;
+SELECT customer_id, sum(total) FROM direct.orders
+GROUP BY customer_id ORDER BY sum(total) DESC, customer_id LIMIT NULL OFFSET 1995;
 -- An order computed here keeps the sort and the LIMIT here.
 EXPLAIN (VERBOSE, COSTS OFF)
 SELECT status, count(*) FROM semoss.orders GROUP BY status ORDER BY local_half(count(*)), status LIMIT 2;
 SELECT status, count(*) FROM semoss.orders GROUP BY status ORDER BY local_half(count(*)), status LIMIT 2;
 
--- Not pushed: min/max of text (the remote collation decides)...
+-- Collation-sensitive aggregates.  Without collation_matches, those that
+-- compare text stay local: min and max of text, varchar, char(n) and
+-- text[] (even under COLLATE "C"), and DISTINCT inside array_agg and
+-- string_agg, whose output follows the sort order.  One of them keeps the
+-- whole grouping here: only the WHERE and the columns go to the engine.
 EXPLAIN (VERBOSE, COSTS OFF) SELECT region_id, max(name) FROM semoss.customers GROUP BY region_id;
--- ...an aggregate that is not built in...
+EXPLAIN (VERBOSE, COSTS OFF) SELECT min(code), max(name) FROM semoss.regions;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT max(tags) FROM semoss.customers;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT max(name COLLATE "C") FROM semoss.regions;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT array_agg(DISTINCT name) FROM semoss.regions;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT string_agg(DISTINCT code, ',') FROM semoss.regions;
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT region_id, count(*), sum(credit_limit), max(name) FROM semoss.customers
+WHERE credit_limit > 1000 GROUP BY region_id;
+SELECT * FROM same_result($$SELECT region_id, count(*), sum(credit_limit), max(name)
+    FROM %1$s.customers WHERE credit_limit > 1000 GROUP BY region_id$$);
+-- Those that count or collect text ship: count (DISTINCT too), string_agg
+-- and array_agg.
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT region_id, count(DISTINCT email), count(name) FROM semoss.customers GROUP BY region_id;
+SELECT * FROM same_result($$SELECT region_id, count(DISTINCT email), count(name)
+    FROM %1$s.customers GROUP BY region_id$$);
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT region_id, length(string_agg(email, ',')), cardinality(array_agg(name))
+FROM semoss.customers GROUP BY region_id;
+SELECT * FROM same_result($$SELECT region_id, length(string_agg(email, ',')),
+    cardinality(array_agg(name)) FROM %1$s.customers GROUP BY region_id$$);
+-- With collation_matches, min and max of text ship too.
+ALTER SERVER semoss OPTIONS (ADD collation_matches 'true');
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT region_id, max(name), min(email) FROM semoss.customers GROUP BY region_id;
+SELECT * FROM same_result($$SELECT region_id, max(name), min(email)
+    FROM %1$s.customers GROUP BY region_id$$);
+ALTER SERVER semoss OPTIONS (DROP collation_matches);
+-- Not pushed either: an aggregate that is not built in...
 CREATE AGGREGATE local_sum(int) (sfunc = int4pl, stype = int);
 EXPLAIN (VERBOSE, COSTS OFF) SELECT local_sum(quantity) FROM semoss.order_items;
 -- ...ORDER BY inside the aggregate...
@@ -241,6 +281,17 @@ SELECT o.id, o.total, c.name FROM semoss.orders o JOIN semoss.customers c ON c.i
 ORDER BY o.total DESC, o.id LIMIT 5;
 SELECT o.id, o.total, c.name FROM direct.orders o JOIN direct.customers c ON c.id = o.customer_id
 ORDER BY o.total DESC, o.id LIMIT 5;
+-- A page deep into a join: only its rows travel.
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT o.id, c.name FROM semoss.orders o JOIN semoss.customers c ON c.id = o.customer_id
+ORDER BY o.id LIMIT 3 OFFSET 15000;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+SELECT o.id, c.name FROM semoss.orders o JOIN semoss.customers c ON c.id = o.customer_id
+ORDER BY o.id LIMIT 3 OFFSET 15000;
+SELECT o.id, c.name FROM semoss.orders o JOIN semoss.customers c ON c.id = o.customer_id
+ORDER BY o.id LIMIT 3 OFFSET 15000;
+SELECT o.id, c.name FROM direct.orders o JOIN direct.customers c ON c.id = o.customer_id
+ORDER BY o.id LIMIT 3 OFFSET 15000;
 
 -- Literals in join conditions cannot change the remote SQL's shape.
 EXPLAIN (VERBOSE, COSTS OFF)

@@ -115,26 +115,112 @@ SELECT id FROM semoss.all_types WHERE c_uuid = 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd38
 SELECT id FROM semoss.all_types WHERE c_int_array @> ARRAY[7] OR c_interval = '-3 days -00:00:01';
 SELECT id FROM semoss.all_types WHERE c_bool IS NOT TRUE ORDER BY id;
 
--- LIMIT ships only when everything below it is remote; the engine stops
--- after count + offset rows, and the local Limit applies the offset.
+-- LIMIT and OFFSET go to the engine when everything below them is remote:
+-- no Limit node is left here, and only the rows kept travel.  The rows
+-- received are the emulator's count of the rows it sent.
+EXPLAIN (VERBOSE, COSTS OFF) SELECT id FROM semoss.orders ORDER BY id LIMIT 3 OFFSET 4990;
+SELECT emulator('POST', '/_emulator/stats/reset') IS NOT NULL AS reset;
+SELECT id FROM semoss.orders ORDER BY id LIMIT 3 OFFSET 4990;
+SELECT stat('rows_sent') AS rows_sent, stat('sql_queries') AS sql_queries, stat('open_tasks') AS open_tasks;
+SELECT id FROM direct.orders ORDER BY id LIMIT 3 OFFSET 4990;
 EXPLAIN (VERBOSE, COSTS OFF) SELECT id FROM semoss.orders WHERE status = 'paid' ORDER BY total DESC, id LIMIT 3 OFFSET 2;
 SELECT id, total FROM semoss.orders WHERE status = 'paid' ORDER BY total DESC, id LIMIT 3 OFFSET 2;
 SELECT id, total FROM direct.orders WHERE status = 'paid' ORDER BY total DESC, id LIMIT 3 OFFSET 2;
+-- without ORDER BY; FETCH FIRST; LIMIT 0; an OFFSET alone; LIMIT ALL.
 EXPLAIN (VERBOSE, COSTS OFF) SELECT id FROM semoss.orders LIMIT 4;
 SELECT emulator('POST', '/_emulator/stats/reset') IS NOT NULL AS reset;
 SELECT count(*) FROM (SELECT id FROM semoss.orders LIMIT 4) s;
 SELECT stat('rows_sent') AS rows_sent;
--- not with a condition evaluated here,
-EXPLAIN (VERBOSE, COSTS OFF) SELECT id FROM semoss.orders WHERE shipped_at < now() LIMIT 3;
--- nor under an order the engine cannot produce,
-EXPLAIN (VERBOSE, COSTS OFF) SELECT id FROM semoss.orders ORDER BY status LIMIT 3;
--- nor with a join, grouping, DISTINCT, or WITH TIES above the scan.
-EXPLAIN (VERBOSE, COSTS OFF) SELECT o.id FROM semoss.orders o JOIN vip_ids v ON v.id = o.customer_id LIMIT 3;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT id FROM semoss.orders ORDER BY id FETCH FIRST 2 ROWS ONLY;
+SELECT id FROM semoss.orders ORDER BY id OFFSET 3 ROWS FETCH FIRST 2 ROWS ONLY;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT id FROM semoss.orders LIMIT 0;
+SELECT id FROM semoss.orders LIMIT 0;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT id FROM semoss.orders ORDER BY id OFFSET 19998;
+SELECT emulator('POST', '/_emulator/stats/reset') IS NOT NULL AS reset;
+SELECT id FROM semoss.orders ORDER BY id OFFSET 19998;
+SELECT stat('rows_sent') AS rows_sent;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT id FROM semoss.orders ORDER BY id LIMIT ALL OFFSET 19999;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT id FROM semoss.orders LIMIT NULL;
+-- A value known only at execution (a parameter under a generic plan, an
+-- uncorrelated subquery) is written in when the query is sent; NULL means
+-- no limit or no offset, huge values are sent as they are, and negative
+-- ones get PostgreSQL's own errors (SQLSTATE 2201W, 2201X), OFFSET first.
+PREPARE page(bigint, bigint) AS SELECT id FROM semoss.orders ORDER BY id LIMIT $1 OFFSET $2;
+PREPARE local_page(bigint, bigint) AS SELECT g FROM generate_series(1, 3) g ORDER BY g LIMIT $1 OFFSET $2;
+SET plan_cache_mode = force_generic_plan;
+EXPLAIN (VERBOSE, COSTS OFF) EXECUTE page(3, 4990);
+SELECT emulator('POST', '/_emulator/stats/reset') IS NOT NULL AS reset;
+EXECUTE page(3, 4990);
+SELECT stat('rows_sent') AS rows_sent;
+EXECUTE page(NULL, 19997);
+EXECUTE page(2, NULL);
+EXECUTE page(9223372036854775807, 19999);
+EXECUTE page(1, 9223372036854775807);
+EXECUTE page(0, 0);
+\set VERBOSITY sqlstate
+EXECUTE page(-1, 0);
+EXECUTE local_page(-1, 0);
+EXECUTE page(1, -1);
+EXECUTE local_page(1, -1);
+EXECUTE page(-1, -1);
+EXECUTE local_page(-1, -1);
+\set VERBOSITY default
+RESET plan_cache_mode;
+EXPLAIN (VERBOSE, COSTS OFF) EXECUTE page(3, 10);
+\set VERBOSITY sqlstate
+EXECUTE page(-1, 0);
+\set VERBOSITY default
+DEALLOCATE page;
+DEALLOCATE local_page;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT id FROM semoss.orders ORDER BY id LIMIT (SELECT 2);
+SELECT id FROM semoss.orders ORDER BY id LIMIT (SELECT 2);
+-- Each run of a correlated subquery sends its own LIMIT and OFFSET.
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT r.id, x.id FROM semoss.regions r,
+    LATERAL (SELECT c.id FROM semoss.customers c WHERE c.region_id = r.id ORDER BY c.id LIMIT 2 OFFSET 1) x;
+SELECT r.id, x.id FROM semoss.regions r,
+    LATERAL (SELECT c.id FROM semoss.customers c WHERE c.region_id = r.id ORDER BY c.id LIMIT 2 OFFSET 1) x
+ORDER BY 1, 2;
+SELECT r.id, x.id FROM direct.regions r,
+    LATERAL (SELECT c.id FROM direct.customers c WHERE c.region_id = r.id ORDER BY c.id LIMIT 2 OFFSET 1) x
+ORDER BY 1, 2;
+-- A grouping done remotely takes the LIMIT too (top-N groups: join_agg).
 EXPLAIN (VERBOSE, COSTS OFF) SELECT status, count(*) FROM semoss.orders GROUP BY status LIMIT 2;
+-- The Limit stays here with a condition evaluated here,
+EXPLAIN (VERBOSE, COSTS OFF) SELECT id FROM semoss.orders WHERE shipped_at < now() LIMIT 3;
+-- under an order the engine cannot produce,
+EXPLAIN (VERBOSE, COSTS OFF) SELECT id FROM semoss.orders ORDER BY status LIMIT 3;
+-- above a join done here, DISTINCT, a window function, a set-returning
+-- function or row locks,
+EXPLAIN (VERBOSE, COSTS OFF) SELECT o.id FROM semoss.orders o JOIN vip_ids v ON v.id = o.customer_id LIMIT 3;
 EXPLAIN (VERBOSE, COSTS OFF) SELECT DISTINCT customer_id FROM semoss.orders LIMIT 2;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT id, row_number() OVER () FROM semoss.orders LIMIT 2;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT id, generate_series(1, 2) FROM semoss.orders LIMIT 3;
+SELECT id, generate_series(1, 2) FROM semoss.orders ORDER BY id LIMIT 3;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT id FROM semoss.orders ORDER BY id LIMIT 1 FOR UPDATE;
+-- with a volatile LIMIT, with WITH TIES (only a local Limit sees the ties),
+EXPLAIN (VERBOSE, COSTS OFF) SELECT id FROM semoss.orders LIMIT (random() * 0 + 2)::int;
 EXPLAIN (VERBOSE, COSTS OFF) SELECT id FROM semoss.orders ORDER BY id FETCH FIRST 2 ROWS WITH TIES;
 SELECT id FROM semoss.orders ORDER BY customer_id FETCH FIRST 2 ROWS WITH TIES;
 SELECT id FROM direct.orders ORDER BY customer_id FETCH FIRST 2 ROWS WITH TIES;
+-- with a negative constant, left to the local Limit to refuse,
+EXPLAIN (VERBOSE, COSTS OFF) SELECT id FROM semoss.orders LIMIT -1;
+SELECT id FROM semoss.orders LIMIT -1;
+-- and with pushdown off.
+SET semoss_fdw.pushdown = off;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT id FROM semoss.orders ORDER BY id LIMIT 3 OFFSET 2;
+RESET semoss_fdw.pushdown;
+-- The generic dialect writes no LIMIT ALL (its databases take a bigint).
+SELECT copy_semoss_server('semoss_generic_limit', $$dialect 'generic'$$);
+CREATE FOREIGN TABLE generic_orders (id bigint)
+    SERVER semoss_generic_limit OPTIONS (table_name 'orders');
+EXPLAIN (VERBOSE, COSTS OFF) SELECT id FROM generic_orders OFFSET 19998;
+SELECT emulator('POST', '/_emulator/stats/reset') IS NOT NULL AS reset;
+SELECT count(*) FROM (SELECT id FROM generic_orders OFFSET 19998) s;
+SELECT stat('rows_sent') AS rows_sent;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT id FROM generic_orders LIMIT 2 OFFSET 5;
+SELECT count(*) FROM (SELECT id FROM generic_orders LIMIT 2 OFFSET 5) s;
+DROP SERVER semoss_generic_limit CASCADE;
 
 -- EXPLAIN ANALYZE shows what a scan cost on the wire: SEMOSS requests and
 -- the rows they carried (bytes too, with COSTS).

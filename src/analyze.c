@@ -423,7 +423,7 @@ acquire_sample_rows(Relation relation, int elevel, HeapTuple *rows,
 	scanrel->relids = bms_make_singleton(1);
 	parts = semoss_deparse_select(NULL, scanrel, relation, &opts,
 								  bms_make_singleton(0 - FirstLowInvalidHeapAttributeNumber),
-								  NIL, NIL, -1, &retrieved_attrs, &params);
+								  NIL, NIL, NULL, &retrieved_attrs, &params);
 	Assert(params == NIL);
 	initStringInfo(&sql);
 	appendStringInfoString(&sql, semoss_assemble_sql(parts, NULL));

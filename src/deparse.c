@@ -243,27 +243,34 @@ semoss_append_value_literal(StringInfo buf, const SemossDialect *dialect,
 
 /* Close the current text part and leave a hole for params[index]. */
 static void
+close_part_at_hole(int index, DeparseContext *cxt)
+{
+	cxt->parts = lappend(cxt->parts, makeString(pstrdup(cxt->buf->data)));
+	cxt->parts = lappend(cxt->parts, makeInteger(index));
+	resetStringInfo(cxt->buf);
+}
+
+/*
+ * Leave a hole for the value of `expr`, sharing the hole of an equal
+ * expression already in the statement.
+ */
+static void
 deparse_hole(Expr *expr, DeparseContext *cxt)
 {
 	int			index = 0;
 	ListCell   *lc;
-	bool		found = false;
 
 	foreach(lc, *cxt->params)
 	{
 		if (equal(lfirst(lc), expr))
 		{
-			found = true;
-			break;
+			close_part_at_hole(index, cxt);
+			return;
 		}
 		index++;
 	}
-	if (!found)
-		*cxt->params = lappend(*cxt->params, expr);
-
-	cxt->parts = lappend(cxt->parts, makeString(pstrdup(cxt->buf->data)));
-	cxt->parts = lappend(cxt->parts, makeInteger(index));
-	resetStringInfo(cxt->buf);
+	*cxt->params = lappend(*cxt->params, expr);
+	close_part_at_hole(index, cxt);
 }
 
 /*
@@ -641,14 +648,12 @@ deparse_where_clause(List *conds, DeparseContext *cxt)
 
 /*
  * Append " ORDER BY ..." for `pathkeys` of `sortrel`, each of which the
- * caller checked with semoss_pathkey_expr(), and " LIMIT n" unless limit
- * is -1.  Text in
- * the C collation is sorted remotely under COLLATE "C", whose byte order
- * every PostgreSQL shares.
+ * caller checked with semoss_pathkey_expr().  Text in the C collation is
+ * sorted remotely under COLLATE "C", whose byte order every PostgreSQL
+ * shares.
  */
 static void
-deparse_order_by_limit(RelOptInfo *sortrel, List *pathkeys, int64 limit,
-					   DeparseContext *cxt)
+deparse_order_by(RelOptInfo *sortrel, List *pathkeys, DeparseContext *cxt)
 {
 	ListCell   *lc;
 	bool		first = true;
@@ -669,8 +674,62 @@ deparse_order_by_limit(RelOptInfo *sortrel, List *pathkeys, int64 limit,
 							   pathkey->pk_nulls_first ? " NULLS FIRST" : " NULLS LAST");
 		first = false;
 	}
-	if (limit >= 0)
-		appendStringInfo(cxt->buf, " LIMIT " INT64_FORMAT, limit);
+}
+
+/*
+ * Write one LIMIT or OFFSET value: a constant as a bare number, anything
+ * else (a parameter) as a hole of its own, never shared with an equal
+ * expression elsewhere, since the executor writes it as a bare number too
+ * (see current_remote_sql).  Returns the hole's number, or -1.
+ */
+static int
+deparse_limit_value(Node *value, DeparseContext *cxt)
+{
+	int			index;
+
+	if (IsA(value, Const))
+	{
+		appendStringInfo(cxt->buf, INT64_FORMAT,
+						 DatumGetInt64(((Const *) value)->constvalue));
+		return -1;
+	}
+	index = list_length(*cxt->params);
+	*cxt->params = lappend(*cxt->params, value);
+	close_part_at_hole(index, cxt);
+	return index;
+}
+
+/* True if a LIMIT or OFFSET clause has a value (NULL means none). */
+static bool
+limit_value_present(Node *value)
+{
+	return value != NULL && !(IsA(value, Const) && ((Const *) value)->constisnull);
+}
+
+/*
+ * Append " LIMIT count OFFSET offset" for `limit` (NULL for none), each
+ * part only when the query has it; an OFFSET alone gets the dialect's
+ * LIMIT for all rows before it.  The holes' numbers go to *limit.
+ */
+static void
+deparse_limit(SemossRemoteLimit *limit, DeparseContext *cxt)
+{
+	if (limit == NULL)
+		return;
+	limit->count_hole = -1;
+	limit->offset_hole = -1;
+	if (limit_value_present(limit->count))
+	{
+		appendStringInfoString(cxt->buf, " LIMIT ");
+		limit->count_hole = deparse_limit_value(limit->count, cxt);
+	}
+	else if (limit_value_present(limit->offset))
+		appendStringInfo(cxt->buf, " LIMIT %s", cxt->opts->server.dialect->limit_all);
+	if (limit_value_present(limit->offset))
+	{
+		appendStringInfoString(cxt->buf, " OFFSET ");
+		limit->offset_hole = deparse_limit_value(limit->offset, cxt);
+	}
 }
 
 /*
@@ -721,18 +780,20 @@ semoss_pathkey_expr(PlannerInfo *root, RelOptInfo *rel,
  * Build the remote SELECT of a scan of `rel`:
  *
  *	 SELECT <columns> FROM <relation> [WHERE <remote_conds>] [ORDER BY ...]
- *	 [LIMIT limit]
+ *	 [LIMIT count] [OFFSET offset]
  *
  * Only the columns in attrs_used (offset by FirstLowInvalidHeapAttributeNumber,
  * as the planner keeps them) are fetched; a whole-row reference fetches all.
  * *retrieved_attrs receives the attribute numbers in the order of the
- * remote result's columns.  `limit` is -1 for none.  Returns the statement as parts (see the file
- * header); the expressions filling its holes are appended to *params.
+ * remote result's columns.  `limit` is NULL for none (see deparse_limit).
+ * Returns the statement as parts (see the file header); the expressions
+ * filling its holes are appended to *params.
  */
 List *
 semoss_deparse_select(PlannerInfo *root, RelOptInfo *baserel, Relation rel,
 					  const SemossTableOptions *opts, Bitmapset *attrs_used,
-					  List *remote_conds, List *pathkeys, int64 limit,
+					  List *remote_conds, List *pathkeys,
+					  SemossRemoteLimit *limit,
 					  List **retrieved_attrs, List **params)
 {
 	TupleDesc	tupdesc = RelationGetDescr(rel);
@@ -772,7 +833,8 @@ semoss_deparse_select(PlannerInfo *root, RelOptInfo *baserel, Relation rel,
 	deparse_from_item(&buf, opts, baserel->relid);
 
 	deparse_where_clause(remote_conds, &cxt);
-	deparse_order_by_limit(baserel, pathkeys, limit, &cxt);
+	deparse_order_by(baserel, pathkeys, &cxt);
+	deparse_limit(limit, &cxt);
 
 	cxt.parts = lappend(cxt.parts, makeString(buf.data));
 	return cxt.parts;
@@ -935,7 +997,7 @@ deparse_from_rel(RelOptInfo *rel, DeparseContext *cxt, List **where_conds)
  * over one (a scan with no base relation):
  *
  *	 SELECT <tlist> FROM <tables and joins> [WHERE ...] [GROUP BY ...]
- *	 [HAVING ...] [ORDER BY ...] [LIMIT limit]
+ *	 [HAVING ...] [ORDER BY ...] [LIMIT count] [OFFSET offset]
  *
  * Each entry of `tlist` is fetched in exact-text form, in order.  GROUP BY
  * names its expressions rather than output positions: an output column
@@ -945,8 +1007,8 @@ deparse_from_rel(RelOptInfo *rel, DeparseContext *cxt, List **where_conds)
  */
 List *
 semoss_deparse_pushed_select(PlannerInfo *root, RelOptInfo *foreignrel,
-							 List *tlist, List *pathkeys, int64 limit,
-							 List **params)
+							 List *tlist, List *pathkeys,
+							 SemossRemoteLimit *limit, List **params)
 {
 	SemossRelInfo *info = (SemossRelInfo *) foreignrel->fdw_private;
 	const SemossDialect *dialect = info->opts.server.dialect;
@@ -996,7 +1058,8 @@ semoss_deparse_pushed_select(PlannerInfo *root, RelOptInfo *foreignrel,
 		}
 	}
 
-	deparse_order_by_limit(foreignrel, pathkeys, limit, &cxt);
+	deparse_order_by(foreignrel, pathkeys, &cxt);
+	deparse_limit(limit, &cxt);
 	cxt.parts = lappend(cxt.parts, makeString(buf.data));
 	return cxt.parts;
 }

@@ -36,13 +36,16 @@ static const SemossDialect semoss_dialects[] = {
 		.exact_text_prefix = "(",
 		.exact_text_suffix = ")::text",
 		.exact_text = true,
-		.dml_returning = true
+		.dml_returning = true,
+		.limit_all = "ALL"
 	},
 
 	/*
 	 * Any other database: plain ANSI SQL, values taken from SEMOSS's JSON
 	 * as they come.  Numerics beyond double precision and fractional
-	 * seconds are lost on the SEMOSS side; the README says so.
+	 * seconds are lost on the SEMOSS side; the README says so.  LIMIT n
+	 * OFFSET m is read by H2, SQLite and MySQL alike, but not LIMIT ALL:
+	 * no limit is written as the largest bigint, which they all take.
 	 */
 	{
 		.name = "generic",
@@ -52,7 +55,8 @@ static const SemossDialect semoss_dialects[] = {
 		.exact_text_prefix = "",
 		.exact_text_suffix = "",
 		.exact_text = false,
-		.dml_returning = false
+		.dml_returning = false,
+		.limit_all = "9223372036854775807"
 	},
 };
 

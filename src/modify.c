@@ -605,7 +605,8 @@ semossPlanDirectModify(PlannerInfo *root, ModifyTable *plan,
 									makeInteger(semoss_fetch_size(info->opts.settings.fetch_size,
 																  list_length(returning_attrs))),
 									makeString(info->opts.engine_id),
-									makeInteger(form));
+									NIL);	/* no LIMIT holes */
+	fscan->fdw_private = lappend(fscan->fdw_private, makeInteger(form));
 	fscan->fdw_private = lappend(fscan->fdw_private,
 								 makeInteger(plan->canSetTag ? 1 : 0));
 	return true;

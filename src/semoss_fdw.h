@@ -82,6 +82,11 @@ typedef struct SemossDialect
 	 * nothing: no RETURNING, no direct modification.
 	 */
 	bool		dml_returning;
+	/*
+	 * What LIMIT is given to mean no limit, when an OFFSET needs one before
+	 * it or a LIMIT parameter is NULL.
+	 */
+	const char *limit_all;
 } SemossDialect;
 
 /*
@@ -157,7 +162,9 @@ typedef enum SemossRelKind
 {
 	SEMOSS_REL_BASE,			/* one foreign table */
 	SEMOSS_REL_JOIN,			/* a join of foreign tables */
-	SEMOSS_REL_GROUPED			/* GROUP BY / aggregates over one of those */
+	SEMOSS_REL_GROUPED,			/* GROUP BY / aggregates over one of those */
+	SEMOSS_REL_ORDERED			/* ORDER BY over one of those, recorded for
+								 * the LIMIT (no path of its own) */
 } SemossRelKind;
 
 /*
@@ -183,8 +190,8 @@ typedef struct SemossRelInfo
 	JoinType	jointype;
 	List	   *joinclauses;	/* RestrictInfos of the ON clause */
 
-	/* a grouped relation */
-	RelOptInfo *input_rel;		/* what is grouped */
+	/* a grouped relation; an ordered one */
+	RelOptInfo *input_rel;		/* what is grouped, or sorted */
 	List	   *grouped_tlist;	/* TargetEntries the engine returns */
 	List	   *having_conds;	/* HAVING clauses (expressions) */
 } SemossRelInfo;
@@ -205,11 +212,31 @@ enum SemossScanPrivateIndex
 	ScanPrivateFetchSize,
 	/* engine the SQL runs on (String) */
 	ScanPrivateEngineId,
+	/*
+	 * holes of the LIMIT count and OFFSET values when they are known only at
+	 * execution (List of two Integers, -1 for none), or NIL
+	 */
+	ScanPrivateLimitHoles,
 	/* direct modification only: SemossDmlForm of the statement (Integer) */
 	ScanPrivateDmlForm,
 	/* direct modification only: whether it counts the rows (Integer 0/1) */
 	ScanPrivateSetProcessed
 };
+
+/*
+ * The LIMIT and OFFSET of a query sent to the engine (see the final-rel
+ * path in semoss_fdw.c).  Each is NULL when the query has none, a Const
+ * written into the SQL as a number, or an expression (a parameter of a
+ * prepared statement) evaluated at execution and written into a hole; the
+ * deparser sets the hole numbers, -1 for none.
+ */
+typedef struct SemossRemoteLimit
+{
+	Node	   *count;
+	Node	   *offset;
+	int			count_hole;
+	int			offset_hole;
+} SemossRemoteLimit;
 
 /* in semoss_fdw.c: the setting semoss_fdw.pushdown */
 extern bool semoss_pushdown_enabled;
@@ -241,11 +268,12 @@ extern List *semoss_deparse_select(PlannerInfo *root, RelOptInfo *baserel,
 								   Relation rel,
 								   const SemossTableOptions *opts,
 								   Bitmapset *attrs_used, List *remote_conds,
-								   List *pathkeys, int64 limit,
+								   List *pathkeys, SemossRemoteLimit *limit,
 								   List **retrieved_attrs, List **params);
 extern List *semoss_deparse_pushed_select(PlannerInfo *root,
 										  RelOptInfo *foreignrel, List *tlist,
-										  List *pathkeys, int64 limit,
+										  List *pathkeys,
+										  SemossRemoteLimit *limit,
 										  List **params);
 extern char *semoss_assemble_sql(List *parts, char **values);
 extern int	semoss_statement_length(const char *sql);

@@ -15,8 +15,9 @@
  *  - Unless the server option collation_matches is true, nothing that
  *    depends on the remote collation's sort order or case rules ships:
  *    ordering comparisons on text, ILIKE, regular expressions, upper(),
- *    ORDER BY on text, min() and max() of text.  Equality and LIKE on text
- *    do not depend on it.
+ *    ORDER BY on text, min() and max() of text, DISTINCT inside array_agg
+ *    and string_agg of text.  Equality and LIKE on text do not depend on
+ *    it.
  *
  * Aggregate calls ship only in a grouped select list or HAVING clause, and
  * only plain ones: built in, computed in one step, no ORDER BY inside.
@@ -202,18 +203,36 @@ type_is_shippable(Oid typid)
 }
 
 /*
- * Aggregates that give the same result whatever the collation of their
- * (deterministic) text input: they count or collect, they do not compare.
+ * Built-in aggregates that never compare their input: they count it, or
+ * collect it in the order it comes (which no query can rely on without an
+ * ORDER BY inside the call, and that stays local).
+ */
+static const char *const collecting_aggregates[] = {
+	"count", "array_agg", "string_agg"
+};
+
+/*
+ * True if aggregate call `agg` gives the same result whatever the
+ * collation of its (deterministic) text input.  Every built-in aggregate
+ * that compares text (min and max of text, varchar, char(n) and arrays of
+ * them) depends on the collation's sort order.  So does DISTINCT inside a
+ * collecting aggregate other than count: PostgreSQL sorts the input to
+ * remove duplicates, and the values come out in the collation's order.
  */
 static bool
-aggregate_ignores_collation(Oid aggfnoid)
+aggregate_ignores_collation(Aggref *agg)
 {
-	char	   *name = get_func_name(aggfnoid);
-	bool		result;
+	char	   *name = get_func_name(agg->aggfnoid);
+	bool		result = false;
+	size_t		i;
 
 	if (name == NULL)
 		return false;
-	result = strcmp(name, "count") == 0;
+	for (i = 0; i < lengthof(collecting_aggregates); i++)
+	{
+		if (strcmp(name, collecting_aggregates[i]) == 0)
+			result = agg->aggdistinct == NIL || i == 0;
+	}
 	pfree(name);
 	return result;
 }
@@ -222,9 +241,10 @@ aggregate_ignores_collation(Oid aggfnoid)
  * An aggregate call ships when it is a plain built-in aggregate computed
  * in one step (no partial aggregation, no ordered-set or hypothetical
  * form, no ORDER BY inside the call: the remote would order its input by
- * its own rules) and its arguments and FILTER ship.  DISTINCT compares
- * with equality, which collations do not change; min, max and the like
- * compare text, so they need matching collations.
+ * its own rules) and its arguments and FILTER ship.  Over text, only the
+ * aggregates that do not compare ship without collation_matches (see
+ * aggregate_ignores_collation); count(DISTINCT) compares with equality,
+ * which deterministic collations do not change.
  */
 static bool
 aggref_is_shippable(Aggref *agg, ShipContext *cxt, CollationInfo *outer)
@@ -241,7 +261,7 @@ aggref_is_shippable(Aggref *agg, ShipContext *cxt, CollationInfo *outer)
 	if (!ship_list(agg->args, cxt, &inner))
 		return false;
 	if (!input_collation_ok(cxt, agg->inputcollid, &inner,
-							!aggregate_ignores_collation(agg->aggfnoid)))
+							!aggregate_ignores_collation(agg)))
 		return false;
 	if (agg->aggfilter != NULL)
 	{
