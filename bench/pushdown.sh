@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/pushdown.sh — section "pushdown": what pushdown saves.  Six typical
+# bench/pushdown.sh — section "pushdown": what pushdown saves.  Seven typical
 # queries over the benchmark table (BENCH_ROWS rows), each measured with
 # pushdown (contender semoss_fdw) and without it (semoss_fdw.pushdown = off:
 # only the needed columns are fetched, everything else is done locally):
@@ -8,6 +8,7 @@
 #   filter            1% of the rows by a condition on a numeric column
 #   point lookup      one row by its key
 #   top-N             the 10 largest amounts
+#   page (OFFSET)     20 rows half way through the table by key order
 #   grouped aggregate count/sum/avg per flag
 #   join (2 foreign)  bench_rows with a 1000-row dimension table, 1000 matches
 #   join (local)      bench_rows with a local table of 100 ids
@@ -46,6 +47,7 @@ QUERIES=(
     "filter|SELECT id, amount FROM bench_rows WHERE amount < 100"
     "point lookup|SELECT * FROM bench_rows WHERE id = 424242"
     "top-N|SELECT id, amount FROM bench_rows ORDER BY amount DESC, id LIMIT 10"
+    "page (OFFSET)|SELECT id, amount FROM bench_rows ORDER BY id LIMIT 20 OFFSET $((BENCH_ROWS / 2))"
     "grouped aggregate|SELECT flag, count(*), sum(amount), avg(ratio) FROM bench_rows GROUP BY flag"
     "join (2 foreign)|SELECT r.id, r.amount, d.name FROM bench_rows r JOIN bench_dim d ON d.id = r.id"
     "join (local)|SELECT r.id, r.amount FROM bench_local_ids l JOIN bench_rows r ON r.id = l.id"
