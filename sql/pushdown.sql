@@ -184,6 +184,19 @@ ORDER BY 1, 2;
 SELECT r.id, x.id FROM direct.regions r,
     LATERAL (SELECT c.id FROM direct.customers c WHERE c.region_id = r.id ORDER BY c.id LIMIT 2 OFFSET 1) x
 ORDER BY 1, 2;
+-- In a subquery, in branches of a UNION ALL, and in a scrollable cursor.
+SELECT id FROM semoss.customers WHERE id IN (SELECT customer_id FROM semoss.orders ORDER BY id LIMIT 3) ORDER BY id;
+SELECT id FROM direct.customers WHERE id IN (SELECT customer_id FROM direct.orders ORDER BY id LIMIT 3) ORDER BY id;
+EXPLAIN (VERBOSE, COSTS OFF)
+(SELECT id FROM semoss.orders ORDER BY id LIMIT 2) UNION ALL (SELECT id FROM semoss.orders ORDER BY id DESC LIMIT 1 OFFSET 1);
+(SELECT id FROM semoss.orders ORDER BY id LIMIT 2) UNION ALL (SELECT id FROM semoss.orders ORDER BY id DESC LIMIT 1 OFFSET 1);
+BEGIN;
+DECLARE page_cursor SCROLL CURSOR FOR SELECT id FROM semoss.orders ORDER BY id LIMIT 4 OFFSET 100;
+FETCH 2 FROM page_cursor;
+FETCH ALL FROM page_cursor;
+FETCH BACKWARD 3 FROM page_cursor;
+CLOSE page_cursor;
+COMMIT;
 -- A grouping done remotely takes the LIMIT too (top-N groups: join_agg).
 EXPLAIN (VERBOSE, COSTS OFF) SELECT status, count(*) FROM semoss.orders GROUP BY status LIMIT 2;
 -- The Limit stays here with a condition evaluated here,
