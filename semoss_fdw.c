@@ -7,11 +7,12 @@
  * A scan sends one SELECT to the engine through SEMOSS and reads its result
  * page by page (Collect, then Task | Collect), holding one page in memory at
  * a time.  The SELECT reads one foreign table, or a join of foreign tables
- * of one engine, possibly grouped and aggregated: the planner is offered
- * those as paths whenever the engine computes exactly what PostgreSQL
- * would (GetForeignJoinPaths, GetForeignUpperPaths).  Options are in option.c, SQL generation in deparse.c, sessions
- * and error mapping in connection.c, value conversion in convert.c, and the
- * HTTP protocol in the plain-C client (semoss_client.c).
+ * of one engine, possibly grouped and aggregated, sorted and limited: the
+ * planner is offered those as paths whenever the engine computes exactly
+ * what PostgreSQL would (GetForeignJoinPaths, GetForeignUpperPaths).
+ * Options are in option.c, SQL generation in deparse.c, sessions and error
+ * mapping in connection.c, value conversion in convert.c, and the HTTP
+ * protocol in the plain-C client (semoss_client.c).
  *
  * IDENTIFICATION
  *		  semoss_fdw.c
